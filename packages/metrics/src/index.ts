@@ -1,0 +1,15 @@
+/**
+ * `@fxcm/metrics`: one prom-client registry per service and an HTTP server for
+ * `/metrics`, `/healthz` and `/readyz`.
+ *
+ * @packageDocumentation
+ */
+export { createMetrics, ERRORS_METRIC, type Metrics, type MetricsOptions } from './metrics';
+export {
+  startHealthServer,
+  type HealthServer,
+  type HealthServerOptions,
+  type Readiness,
+} from './health-server';
+export { MetricsError, type MetricsErrorCode } from './metrics-error';
+export type { Counter, Gauge, Histogram, Registry } from 'prom-client';

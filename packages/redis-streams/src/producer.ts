@@ -1,0 +1,136 @@
+import type { Redis } from 'ioredis';
+import { reconnectDelay, type ReconnectPolicy } from './client';
+import { interruptibleSleep } from './sleep';
+
+/** Options of {@link StreamProducer}. */
+export interface StreamProducerOptions {
+  redis: Redis;
+  /** Approximate retention per stream (`XADD … MAXLEN ~ n`). */
+  maxLen: number | ((stream: string) => number);
+  /** Entries written per pipeline round trip (default 512). */
+  batchSize?: number;
+  /** How long an entry may wait for companions before a flush, ms (default 2). */
+  lingerMs?: number;
+  /**
+   * Queue length beyond which droppable entries (previews) are dropped instead of queued.
+   * Non-droppable entries (final bars, ticks) are always kept.
+   */
+  maxQueue?: number;
+  /** Backoff while Redis rejects writes (default 100 ms doubling to 5 s). */
+  retry?: ReconnectPolicy;
+  /** A write failed; it is retried. */
+  onError?: (err: unknown) => void;
+  /** A droppable entry was dropped under backpressure. */
+  onDrop?: (stream: string) => void;
+}
+
+interface Queued {
+  stream: string;
+  fields: string[];
+  droppable: boolean;
+}
+
+/**
+ * Batching XADD writer. Entries are written in the order they were added, in pipelines of
+ * `batchSize`; a failed pipeline is retried with backoff and never reordered or lost
+ * (unless droppable and the queue is over `maxQueue`).
+ */
+export class StreamProducer {
+  private queue: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly sleeper = interruptibleSleep();
+  private readonly batchSize: number;
+  private readonly lingerMs: number;
+  private readonly maxQueue: number;
+  private readonly retry: ReconnectPolicy;
+
+  constructor(private readonly opts: StreamProducerOptions) {
+    this.batchSize = opts.batchSize ?? 512;
+    this.lingerMs = opts.lingerMs ?? 2;
+    this.maxQueue = opts.maxQueue ?? 100_000;
+    this.retry = opts.retry ?? { baseMs: 100, maxMs: 5_000, jitter: 0.2 };
+  }
+
+  /** Entries waiting to be written. */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Queues one entry. Returns false when a droppable entry was dropped under backpressure. */
+  add(stream: string, fields: string[], options: { droppable?: boolean } = {}): boolean {
+    if (this.closed) throw new Error(`StreamProducer is closed (add to ${stream})`);
+    const droppable = options.droppable ?? false;
+    if (droppable && this.queue.length >= this.maxQueue) {
+      this.opts.onDrop?.(stream);
+      return false;
+    }
+    this.queue.push({ stream, fields, droppable });
+    if (this.queue.length >= this.batchSize) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
+    return true;
+  }
+
+  /** Resolves when every entry queued before the call has been written. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.queue.length > 0 || this.flushing) {
+      if (this.flushing) {
+        await this.flushing;
+        continue;
+      }
+      this.flushing = this.writeAll().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+  }
+
+  /** Writes what is queued and refuses new entries. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  /** Stops retrying a failing write (entries still queued are abandoned). For shutdown deadlines. */
+  abort(): void {
+    this.closed = true;
+    this.sleeper.interrupt();
+    this.queue = [];
+  }
+
+  private async writeAll(): Promise<void> {
+    let failures = 0;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.batchSize);
+      try {
+        const written = await this.write(batch);
+        this.queue.splice(0, written.count);
+        if (written.error) throw written.error;
+        failures = 0;
+      } catch (err) {
+        this.opts.onError?.(err);
+        failures += 1;
+        await this.sleeper.sleep(reconnectDelay(failures, this.retry));
+      }
+    }
+  }
+
+  /** Writes a batch; entries before the first failure are written (Redis runs a pipeline in order). */
+  private async write(batch: Queued[]): Promise<{ count: number; error?: unknown }> {
+    const pipeline = this.opts.redis.pipeline();
+    for (const { stream, fields } of batch) {
+      const maxLen =
+        typeof this.opts.maxLen === 'function' ? this.opts.maxLen(stream) : this.opts.maxLen;
+      pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
+    }
+    const results = await pipeline.exec();
+    if (!results) return { count: 0, error: new Error('pipeline returned no result') };
+    const firstFailed = results.findIndex(([err]) => err);
+    if (firstFailed === -1) return { count: batch.length };
+    return { count: firstFailed, error: results[firstFailed]?.[0] };
+  }
+}

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  createRedis,
+  reconnectDelay,
+  StreamConsumer,
+  StreamProducer,
+  type StreamEntry,
+} from '../src';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+let redis: Redis;
+let prefix: string;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeAll(() => {
+  redis = createRedis(REDIS_URL, { name: 'redis-streams-test' });
+});
+beforeEach(() => {
+  prefix = `test:rs:${randomUUID()}`;
+});
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()!();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+function track<T extends { close(): Promise<unknown> }>(x: T): T {
+  closers.push(() => x.close());
+  return x;
+}
+
+/** Resolves once `predicate` holds, polling Redis-side state; fails the test after `ms`. */
+async function until(predicate: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const valueOf = (e: StreamEntry): string => e.fields[1]!;
+
+describe('reconnectDelay', () => {
+  it('doubles from the base, is capped, and stays within the jitter band', () => {
+    const policy = { baseMs: 100, maxMs: 1_000, jitter: 0.2 };
+    expect(reconnectDelay(1, policy, () => 0.5)).toBe(100);
+    expect(reconnectDelay(3, policy, () => 0.5)).toBe(400);
+    expect(reconnectDelay(30, policy, () => 0.5)).toBe(1_000);
+    expect(reconnectDelay(30, policy, () => 0)).toBe(800);
+    expect(reconnectDelay(30, policy, () => 0.999999)).toBe(1_200);
+  });
+});
+
+describe('StreamProducer', () => {
+  it('writes every entry in order across batches and trims with MAXLEN ~', async () => {
+    const stream = `${prefix}:s`;
+    const producer = track(new StreamProducer({ redis, maxLen: 100_000, batchSize: 7 }));
+    for (let i = 0; i < 50; i += 1) producer.add(stream, ['v', String(i)]);
+    await producer.flush();
+    const rows = await redis.xrange(stream, '-', '+');
+    expect(rows.map(([, f]) => Number(f[1]))).toEqual([...Array(50).keys()]);
+
+    const trimmed = `${prefix}:trim`;
+    const small = track(new StreamProducer({ redis, maxLen: 10, batchSize: 1000 }));
+    for (let i = 0; i < 5_000; i += 1) small.add(trimmed, ['v', String(i)]);
+    await small.flush();
+    const len = await redis.xlen(trimmed);
+    expect(len).toBeLessThan(5_000);
+    expect(len).toBeGreaterThanOrEqual(10);
+  });
+
+  it('drops droppable entries over maxQueue, keeps the others, and reports drops', async () => {
+    const stream = `${prefix}:bp`;
+    const dropped: string[] = [];
+    const producer = track(
+      new StreamProducer({
+        redis,
+        maxLen: 1_000,
+        batchSize: 10_000,
+        lingerMs: 1_000,
+        maxQueue: 3,
+        onDrop: (s) => dropped.push(s),
+      }),
+    );
+    const accepted = [0, 1, 2, 3, 4].map((i) =>
+      producer.add(stream, ['v', `p${i}`], { droppable: true }),
+    );
+    producer.add(stream, ['v', 'final'], { droppable: false });
+    await producer.flush();
+    expect(accepted).toEqual([true, true, true, false, false]);
+    expect(dropped).toEqual([stream, stream]);
+    const rows = await redis.xrange(stream, '-', '+');
+    expect(rows.map(([, f]) => f[1])).toEqual(['p0', 'p1', 'p2', 'final']);
+  });
+
+  it('refuses entries after close', async () => {
+    const producer = new StreamProducer({ redis, maxLen: 10 });
+    await producer.close();
+    await producer.close();
+    expect(() => producer.add(`${prefix}:x`, ['v', '1'])).toThrow(/closed/);
+  });
+});
+
+describe('StreamConsumer', () => {
+  it('reads new entries through a group and acks after the handler', async () => {
+    const stream = `${prefix}:c`;
+    const seen: string[] = [];
+    const consumer = track(
+      new StreamConsumer({
+        redis,
+        streams: [stream],
+        group: 'g',
+        consumer: 'c1',
+        blockMs: 50,
+        handler: async (entries) => {
+          seen.push(...entries.map(valueOf));
+        },
+      }),
+    );
+    await consumer.start();
+    for (let i = 0; i < 20; i += 1) await redis.xadd(stream, '*', 'v', String(i));
+    await until(() => seen.length === 20);
+    expect(seen).toEqual([...Array(20).keys()].map(String));
+    await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 0);
+  });
+
+  it('redelivers a batch whose handler failed, then acks it', async () => {
+    const stream = `${prefix}:fail`;
+    const attempts: string[][] = [];
+    const errors: string[] = [];
+    const consumer = track(
+      new StreamConsumer({
+        redis,
+        streams: [stream],
+        group: 'g',
+        consumer: 'c1',
+        blockMs: 50,
+        retry: { baseMs: 5, maxMs: 20, jitter: 0 },
+        onError: (_err, ctx) => errors.push(ctx),
+        handler: async (entries) => {
+          attempts.push(entries.map(valueOf));
+          if (attempts.length === 1) throw new Error('side effect failed');
+        },
+      }),
+    );
+    await redis.xadd(stream, '*', 'v', 'a');
+    await consumer.start();
+    await until(() => attempts.length >= 2);
+    expect(attempts[0]).toEqual(['a']);
+    expect(attempts[1]).toEqual(['a']);
+    expect(errors).toContain('handler');
+    await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 0);
+  });
+
+  it('replays its own pending entries after a restart under the same name', async () => {
+    const stream = `${prefix}:restart`;
+    for (const v of ['a', 'b', 'c']) await redis.xadd(stream, '*', 'v', v);
+    const first: string[] = [];
+    const c1 = new StreamConsumer({
+      redis,
+      streams: [stream],
+      group: 'g',
+      consumer: 'shard-0',
+      blockMs: 50,
+      autoAck: false,
+      handler: async (entries) => {
+        first.push(...entries.map(valueOf));
+      },
+    });
+    await c1.start();
+    await until(() => first.length === 3);
+    await c1.close(); // "crash": nothing acked
+
+    const second: StreamEntry[] = [];
+    const c2 = track(
+      new StreamConsumer({
+        redis,
+        streams: [stream],
+        group: 'g',
+        consumer: 'shard-0',
+        blockMs: 50,
+        autoAck: false,
+        handler: async (entries) => {
+          second.push(...entries);
+        },
+      }),
+    );
+    await c2.start();
+    await redis.xadd(stream, '*', 'v', 'd');
+    await until(() => second.length === 4);
+    // pending ones replayed once (not forever), then the new one
+    expect(second.map(valueOf)).toEqual(['a', 'b', 'c', 'd']);
+    await c2.ack(
+      stream,
+      second.map((e) => e.id),
+    );
+    expect(((await redis.xpending(stream, 'g')) as [number])[0]).toBe(0);
+  });
+
+  it("reclaims a dead consumer's stale entries with XAUTOCLAIM", async () => {
+    const stream = `${prefix}:claim`;
+    for (const v of ['x', 'y']) await redis.xadd(stream, '*', 'v', v);
+    const dead = new StreamConsumer({
+      redis,
+      streams: [stream],
+      group: 'g',
+      consumer: 'dead',
+      blockMs: 50,
+      autoAck: false,
+      handler: async () => undefined,
+    });
+    await dead.start();
+    await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 2);
+    await dead.close();
+
+    const taken: string[] = [];
+    const alive = track(
+      new StreamConsumer({
+        redis,
+        streams: [stream],
+        group: 'g',
+        consumer: 'alive',
+        blockMs: 50,
+        claim: { idleMs: 30, everyMs: 20 },
+        handler: async (entries) => {
+          taken.push(...entries.map(valueOf));
+        },
+      }),
+    );
+    await alive.start();
+    await until(() => taken.length === 2);
+    expect(taken).toEqual(['x', 'y']);
+    await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 0);
+  });
+
+  it('reads two streams of one shard in one group and close() is idempotent', async () => {
+    const a = `${prefix}:two:{0}:a`;
+    const b = `${prefix}:two:{0}:b`;
+    const seen: string[] = [];
+    const consumer = new StreamConsumer({
+      redis,
+      streams: [a, b],
+      group: 'g',
+      consumer: 'c',
+      blockMs: 5_000,
+      handler: async (entries) => {
+        seen.push(...entries.map((e) => `${e.stream === a ? 'a' : 'b'}:${valueOf(e)}`));
+      },
+    });
+    await consumer.start();
+    await redis.xadd(a, '*', 'v', '1');
+    await redis.xadd(b, '*', 'v', '2');
+    await until(() => seen.length === 2);
+    expect(seen.sort()).toEqual(['a:1', 'b:2']);
+    // closing while a 5 s BLOCK read is in flight must not wait for it
+    await Promise.all([consumer.close(), consumer.close()]);
+    await consumer.close();
+  });
+});

@@ -1,0 +1,18 @@
+export { runService, loadServiceConfig, EXIT_CONFIG } from './run-service';
+export type { ServiceApp, ServiceDefinition, ServiceDeps } from './run-service';
+export {
+  COMMON_FIELDS,
+  CHANNEL_FIELDS,
+  HMAC_FIELDS,
+  redisUrlOf,
+  channelEnvOf,
+} from './common-config';
+export type { CommonConfig, ChannelConfig } from './common-config';
+export { StatusReporter } from './status-reporter';
+export type {
+  ServiceState,
+  ServiceStatusRecord,
+  Severity,
+  StatusError,
+  StatusReporterOptions,
+} from './status-reporter';

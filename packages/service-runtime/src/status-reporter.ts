@@ -1,0 +1,157 @@
+import {
+  encodeStreamEntry,
+  streamNames,
+  type ServiceError,
+  type StreamServiceStatus,
+} from '@fxcm/contracts';
+import type { Redis } from 'ioredis';
+
+/** One entry of `errors[]` (contract `stream-service-status`). */
+export type StatusError = ServiceError;
+
+/** Severity of a status error entry (V2 status vocabulary). */
+export type Severity = ServiceError['severity'];
+
+/** Overall state of a service as its status record reports it. */
+export type ServiceState = StreamServiceStatus['state'];
+
+/** The record a service writes to `{ns}:x:status` (contract `stream-service-status`). */
+export type ServiceStatusRecord = StreamServiceStatus;
+
+/** Options of {@link StatusReporter}. */
+export interface StatusReporterOptions {
+  service: string;
+  instance: string;
+  namespace: string;
+  redis: Redis;
+  /** How often the record is written even when nothing changed, ms (default 5000). */
+  intervalMs?: number;
+  /** Retention of the status stream (default 10 000 entries). */
+  maxLen?: number;
+  now?: () => number;
+}
+
+const MAX_ERRORS = 20;
+const MAX_MESSAGE = 160;
+
+/**
+ * Keeps a service's loud status — state, the last 20 errors, the set of active degradations,
+ * counters — and writes it to the status stream on every change of state or degradation and
+ * every `intervalMs`. Nothing degrades silently: `degrade()` is the one way to say so.
+ */
+export class StatusReporter {
+  private state: ServiceState = 'starting';
+  private readonly errors: StatusError[] = [];
+  private readonly degradations = new Set<string>();
+  private counters: Record<string, number> = {};
+  private detail: Record<string, unknown> = {};
+  private timer: NodeJS.Timeout | undefined;
+  private readonly stream: string;
+  private readonly now: () => number;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: StatusReporterOptions) {
+    this.stream = streamNames(opts.namespace).status;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Records an error entry (kept in the last 20). */
+  error(code: string, message: string, extra: Partial<Omit<StatusError, 'code' | 'message'>> = {}): void {
+    this.errors.push({
+      code,
+      severity: extra.severity ?? 'error',
+      message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message,
+      ts: extra.ts ?? this.now(),
+      ...(extra.symbol ? { symbol: extra.symbol } : {}),
+      ...(extra.tf ? { tf: extra.tf } : {}),
+      ...(extra.context ? { context: extra.context } : {}),
+    });
+    if (this.errors.length > MAX_ERRORS) this.errors.splice(0, this.errors.length - MAX_ERRORS);
+  }
+
+  /** Marks a degradation active (e.g. `cache_read_only`); writes at once when it is new. */
+  degrade(flag: string): void {
+    if (this.degradations.has(flag)) return;
+    this.degradations.add(flag);
+    if (this.state === 'ok') this.state = 'degraded';
+    this.publishSoon();
+  }
+
+  /** Clears a degradation; the state returns to `ok` when none is left. */
+  recover(flag: string): void {
+    if (!this.degradations.delete(flag)) return;
+    if (this.state === 'degraded' && this.degradations.size === 0) this.state = 'ok';
+    this.publishSoon();
+  }
+
+  /** Sets the overall state; `ok` becomes `degraded` while degradations are active. */
+  setState(state: ServiceState): void {
+    const next = state === 'ok' && this.degradations.size > 0 ? 'degraded' : state;
+    if (next === this.state) return;
+    this.state = next;
+    this.publishSoon();
+  }
+
+  /** Replaces the counters reported with the next record. */
+  setCounters(counters: Record<string, number>): void {
+    this.counters = counters;
+  }
+
+  /** Replaces the service-specific detail block. */
+  setDetail(detail: Record<string, unknown>): void {
+    this.detail = detail;
+  }
+
+  /** The record as it would be written now. */
+  snapshot(): ServiceStatusRecord {
+    return {
+      service: this.opts.service,
+      instance: this.opts.instance,
+      ts: this.now(),
+      state: this.state,
+      errors: [...this.errors],
+      degraded: [...this.degradations].sort(),
+      counters: { ...this.counters },
+      detail: { ...this.detail },
+    };
+  }
+
+  /** Starts the periodic record. */
+  start(): void {
+    this.timer ??= setInterval(() => this.publishSoon(), this.opts.intervalMs ?? 5_000);
+    this.publishSoon();
+  }
+
+  /** Writes a last `stopping` record and stops the timer. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.state = 'stopping';
+    this.publishSoon();
+    await this.writing;
+  }
+
+  /** Resolves when the records queued so far are written (or failed). */
+  flush(): Promise<void> {
+    return this.writing;
+  }
+
+  private publishSoon(): void {
+    const record = this.snapshot();
+    // Writes are chained so records land in order; a failed write is reported in the next one.
+    this.writing = this.writing.then(async () => {
+      try {
+        await this.opts.redis.xadd(
+          this.stream,
+          'MAXLEN',
+          '~',
+          this.opts.maxLen ?? 10_000,
+          '*',
+          ...encodeStreamEntry('service_status', record),
+        );
+      } catch (err) {
+        this.error('STATUS_WRITE_FAILED', String((err as Error).message), { severity: 'warning' });
+      }
+    });
+  }
+}

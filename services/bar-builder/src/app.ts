@@ -1,0 +1,136 @@
+import { hostname } from 'node:os';
+import { calendarFor } from '@fxcm/calendar';
+import { GROUPS, parseTimeframe, streamNames } from '@fxcm/contracts';
+import { createRedis, StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
+import { redisUrlOf, StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import { shardOfInstance, type BarBuilderConfig } from './config';
+import { createBarEngine, type Timeframe } from './domain';
+import { ShardPipeline } from './shard-pipeline';
+import { openStore, type BarStore } from './store';
+
+/**
+ * The bar builder of one shard: consumer `shard-<n>` of the `bar-builder` group on the shard's
+ * tick and history streams, the pure engine, the final-bar store on its volume, and the bars
+ * stream out. The consumer name is stable, so a restarted replica replays its own pending
+ * entries: the ticks of minutes that were still open when it stopped.
+ */
+export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderConfig>): ServiceApp {
+  const instance = config.instance ?? hostname();
+  const shard = shardOfInstance(config, instance);
+  const names = streamNames(config.namespace);
+  const redis = createRedis(redisUrlOf(config), { name: `bar-builder:${shard}` });
+  const status = new StatusReporter({
+    service: 'bar-builder',
+    instance: `${instance}#${shard}`,
+    namespace: config.namespace,
+    redis,
+    intervalMs: config.statusIntervalMs,
+  });
+  const producer = new StreamProducer({
+    redis,
+    maxLen: config.barsMaxLen,
+    onDrop: () => metrics.counter('fxcm_bar_builder_previews_dropped_total', 'Previews dropped under backpressure').inc(),
+    onError: (err) => {
+      metrics.errors.inc({ type: 'redis' });
+      logger.warn('bars stream write failed; retrying', { err });
+    },
+  });
+  const engine = createBarEngine({
+    priceMode: config.priceMode,
+    openMode: config.openMode,
+    timeframes: config.timeframes.map((tf) => parseTimeframe(tf) as Timeframe),
+    maxSynthGapMinutes: config.maxSynthGapMinutes,
+    calendarFor,
+  });
+
+  let store: BarStore | undefined;
+  let pipeline: ShardPipeline | undefined;
+  let consumer: StreamConsumer | undefined;
+  let previewTimer: NodeJS.Timeout | undefined;
+  let statusTimer: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    async start() {
+      status.start();
+      store = await openStore({
+        dir: `${config.cacheDir}/shard-${shard}`,
+        maxBars: config.cacheMaxBars,
+        onError: (err) => {
+          metrics.errors.inc({ type: 'cache_io' });
+          status.degrade('cache_read_only');
+          status.error(err.code, err.message, { severity: 'critical' });
+          logger.error('final-bar store I/O error: read-only from now on', { err });
+        },
+      });
+      for (const r of store.recoveries) {
+        status.error('STORE_RECOVERED', `${r.file}: dropped a torn tail of ${r.droppedBytes} bytes`, { severity: 'warning' });
+        logger.warn('store recovered a torn tail', { ...r });
+      }
+      pipeline = new ShardPipeline({
+        engine,
+        store,
+        producer,
+        barsStream: names.bars(shard),
+        ack: (stream, ids) => consumer!.ack(stream, ids),
+        metrics,
+        status,
+        logger,
+      });
+      const restored = await pipeline.restore();
+      logger.info('restored from the store', { shard, ...restored });
+
+      consumer = new StreamConsumer({
+        redis,
+        streams: [names.ticks(shard), names.history(shard)],
+        group: GROUPS.barBuilder,
+        consumer: `shard-${shard}`,
+        autoAck: false,
+        claim: false,
+        batchSize: 1_000,
+        handler: (entries) => pipeline!.handle(entries),
+        onError: (err, where) => {
+          metrics.errors.inc({ type: 'redis' });
+          logger.warn('input stream error', { where, err });
+        },
+      });
+      await consumer.start();
+      if (config.previewsEnabled) {
+        previewTimer = setInterval(() => pipeline!.flushPreviews(Date.now()), config.previewIntervalSeconds * 1_000);
+      }
+      statusTimer = setInterval(() => {
+        status.setDetail({ shard, ...pipeline!.detail() });
+        status.setCounters(countersOf(engine.counters()));
+      }, 1_000);
+      status.setState('ok');
+    },
+    readiness() {
+      return store?.state === 'read_only'
+        ? { ready: true, reasons: ['store read-only (degraded)'] }
+        : { ready: true, reasons: [] };
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (previewTimer) clearInterval(previewTimer);
+        if (statusTimer) clearInterval(statusTimer);
+        await consumer?.close();
+        await producer.close();
+        await store?.close();
+        await status.stop();
+        await redis.quit();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Engine counters per symbol flattened for the status record (`EURUSD.late`, …). */
+function countersOf(perSymbol: Record<string, object>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [symbol, counters] of Object.entries(perSymbol)) {
+    for (const [name, value] of Object.entries(counters)) {
+      if (typeof value === 'number') out[`${symbol}.${name}`] = value;
+    }
+  }
+  return out;
+}

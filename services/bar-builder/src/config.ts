@@ -1,0 +1,99 @@
+import { defineConfig, type ConfigOf } from '@fxcm/config';
+import { COMMON_FIELDS } from '@fxcm/service-runtime';
+
+/** The bar builder's configuration; nothing else in the service reads the environment. */
+export const configSpec = defineConfig([
+  ...COMMON_FIELDS,
+  {
+    key: 'shard',
+    env: 'FXCM_SHARD',
+    type: 'int',
+    min: 0,
+    description:
+      'Shard this replica owns; default: the ordinal at the end of the instance name (StatefulSet pod bar-builder-2 → 2), else 0.',
+  },
+  {
+    key: 'priceMode',
+    env: 'FXCM_PRICE_MODE',
+    type: 'enum',
+    values: ['mid', 'bid', 'ask'],
+    default: 'mid',
+    description: 'Which price builds the bars: mid = (bid + ask) / 2 per tick (V1), bid or ask.',
+  },
+  {
+    key: 'openMode',
+    env: 'FXCM_OPEN_MODE',
+    type: 'enum',
+    values: ['first_tick', 'previous_close'],
+    default: 'first_tick',
+    description: "A bar's open: its first tick, or the previous bar's close (FXCM's candle convention).",
+  },
+  {
+    key: 'timeframes',
+    env: 'FXCM_TIMEFRAMES',
+    type: 'list',
+    default: ['1m', '5m', '15m', '30m', '1h', '4h', '1d'],
+    min: 1,
+    description: 'Timeframes built (1m always); higher ones are derived from final 1m bars.',
+  },
+  {
+    key: 'maxSynthGapMinutes',
+    env: 'FXCM_MAX_SYNTH_GAP_MINUTES',
+    setting: 'stream.tick_aggregation_max_synth_gap_minutes',
+    type: 'int',
+    min: 0,
+    default: 60,
+    description: 'Longest run of tick-less open minutes filled with flat synthetic bars.',
+  },
+  {
+    key: 'previewIntervalSeconds',
+    env: 'FXCM_PREVIEW_INTERVAL_SECONDS',
+    setting: 'stream.tick_aggregation_live_publish_interval_seconds',
+    type: 'number',
+    min: 0.05,
+    default: 0.25,
+    description: 'Throttle of preview (complete=false) bars per (symbol, tf), seconds.',
+  },
+  {
+    key: 'previewsEnabled',
+    env: 'FXCM_PREVIEWS_ENABLED',
+    type: 'bool',
+    default: true,
+    description: 'Emit preview bars at all.',
+  },
+  {
+    key: 'cacheDir',
+    env: 'FXCM_CACHE_DIR',
+    setting: 'cache.dir',
+    type: 'string',
+    default: 'cache',
+    description: 'Folder of the final-bar store (the bar builder volume).',
+  },
+  {
+    key: 'cacheMaxBars',
+    env: 'FXCM_CACHE_MAX_BARS',
+    setting: 'cache.max_bars',
+    type: 'int',
+    min: 1_440,
+    default: 60_000,
+    description: 'Final 1m bars kept per symbol (retention).',
+  },
+  {
+    key: 'barsMaxLen',
+    env: 'FXCM_BAR_STREAM_MAXLEN',
+    type: 'int',
+    min: 1_000,
+    default: 200_000,
+    description: 'Approximate retention of the bars stream (XADD MAXLEN ~).',
+  },
+] as const);
+
+/** The validated configuration object. */
+export type BarBuilderConfig = ConfigOf<typeof configSpec>;
+
+/** The shard a replica owns: FXCM_SHARD, else the instance name's ordinal, else 0. */
+export function shardOfInstance(config: Pick<BarBuilderConfig, 'shard'>, instance: string): number {
+  if (config.shard !== undefined) return config.shard;
+  const ordinal = /-(\d+)$/.exec(instance);
+  return ordinal ? Number(ordinal[1]) : 0;
+}

@@ -1,0 +1,857 @@
+import { MINUTE_MS, makeBar, minuteOf, type Bar, type Timeframe } from './bar';
+import { BarEngineError } from './engine-error';
+import { resolveEngineOptions, type BarEngineOptions, type ResolvedEngineOptions } from './engine-options';
+import { FinalMinuteMemory, MinuteFate } from './final-minute-memory';
+import {
+  historyBarProblem,
+  restoredBarProblem,
+  symbolProblem,
+  tickProblem,
+  timeProblem,
+  watermarkProblem,
+  type FeedState,
+  type HistoryBar,
+  type RestoredBar,
+  type Tick,
+  type Watermark,
+} from './inputs';
+import { MinuteBar } from './minute-bar';
+import { minuteIsOpen, windowOf, type SessionCalendar } from './session-calendar';
+import { emptyCounters, type SymbolCounters } from './symbol-counters';
+import { WindowAggregate, type MinuteInput } from './window-aggregate';
+
+/** What became of one tick. */
+export type TickDisposition =
+  | 'applied'
+  | 'late'
+  | 'duplicate'
+  | 'future'
+  | 'outside_session'
+  | 'already_final';
+
+/** A bar became final. Exactly once per `(symbol, tf, open_time)`. */
+export interface FinalEvent {
+  kind: 'final';
+  symbol: string;
+  tf: Timeframe;
+  bar: Bar;
+}
+
+/**
+ * A higher-timeframe bar already final was rebuilt because a history bar filled one of its
+ * minutes: same `(symbol, tf, open_time)`, new content, `revision` 1, 2, …
+ */
+export interface RevisedEvent {
+  kind: 'revised';
+  symbol: string;
+  tf: Timeframe;
+  bar: Bar;
+  revision: number;
+}
+
+/** What the engine emits from watermarks and history bars. */
+export type BarEvent = FinalEvent | RevisedEvent;
+
+/** The current open bar of a `(symbol, tf)` (`complete=false`). */
+export interface PreviewEvent {
+  kind: 'preview';
+  symbol: string;
+  tf: Timeframe;
+  bar: Bar;
+}
+
+/** Options of {@link BarEngine.restore}. */
+export interface RestoreOptions {
+  /**
+   * The watermark the engine had reached when the restored bars were stored. Minutes and
+   * higher-timeframe windows that ended by then count as already final, so a window that closed
+   * on an empty stretch is not emitted a second time after the restart.
+   */
+  watermark?: number;
+}
+
+/** Engine-wide state for status reports. */
+export interface EngineStatus {
+  /** Latest watermark (int ms), or null before the first. */
+  watermark: number | null;
+  /** Feed state of the latest watermark, or null before the first. */
+  feed: FeedState | null;
+  symbols: number;
+  /** Open 1m bars over all symbols. */
+  openBars: number;
+  /** Watermarks that were not ahead of the previous one (ignored). */
+  watermarkRegressions: number;
+}
+
+interface PendingHistory {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** The windows of one higher timeframe of one symbol. */
+class HtfSeries {
+  readonly tf: Timeframe;
+  /** The window that has final minutes but has not ended yet. */
+  current: WindowAggregate | undefined;
+  /** Emitted windows still within the memory horizon, by start: what a history fill revises. */
+  readonly finals = new Map<number, WindowAggregate>();
+  // Bounds of the last window looked up (most lookups hit the same window).
+  winStart = 0;
+  winEnd = 0;
+
+  constructor(tf: Timeframe) {
+    this.tf = tf;
+  }
+}
+
+class SymbolState {
+  readonly symbol: string;
+  readonly calendar: SessionCalendar;
+  readonly counters = emptyCounters();
+  /** Open 1m bars, oldest first (usually one; more while ticks run ahead of the watermark). */
+  readonly openBars: MinuteBar[] = [];
+  lastBar: MinuteBar | undefined;
+  /** First minute that is not final; -Infinity before anything is decided. */
+  frontier = -Infinity;
+  /** Earliest minute the engine's knowledge of finals is complete from (restore start). */
+  knownFrom = -Infinity;
+  prevClose: number | undefined;
+  lastFinalMinute = -Infinity;
+  /** Latest non-synthetic final. */
+  lastRealMinute = -Infinity;
+  /** Synthetic finals after the latest non-synthetic final. */
+  synthRun = 0;
+  /** A tick-built final exists: synthetic bars may follow. */
+  hasTickBar = false;
+  pending: Map<number, PendingHistory> | undefined;
+  readonly htf: HtfSeries[];
+  readonly memory: FinalMinuteMemory;
+  dirty = false;
+
+  constructor(symbol: string, calendar: SessionCalendar, htf: readonly Timeframe[], memoryMinutes: number) {
+    this.symbol = symbol;
+    this.calendar = calendar;
+    this.htf = htf.map((tf) => new HtfSeries(tf));
+    this.memory = new FinalMinuteMemory(memoryMinutes);
+  }
+}
+
+const NO_EVENTS: readonly BarEvent[] = Object.freeze([]);
+const MIN_TS = 946_684_800_000;
+const MAX_TS = 9_999_999_999_999;
+const MODE_MID = 0;
+const MODE_BID = 1;
+const MODE_ASK = 2;
+
+/**
+ * The pure, deterministic core of the bar builder: ticks, watermarks and history bars of one
+ * shard in, final bars (and previews on request) out. No I/O and no clock: every output is a
+ * function of the inputs and their order. Rules: docs/bars.md.
+ */
+export class BarEngine {
+  private readonly opts: ResolvedEngineOptions;
+  private readonly mode: number;
+  private readonly htfFrames: readonly Timeframe[];
+  private readonly memoryMs: number;
+  private readonly states = new Map<string, SymbolState>();
+  private lastSymbol: string | undefined;
+  private lastState: SymbolState | undefined;
+  private wm = -Infinity;
+  private futureLimit = Infinity;
+  private nextBoundary = -Infinity;
+  private feed: FeedState | null = null;
+  private deadSinceBoundary = false;
+  private regressions = 0;
+  private readonly dirtySymbols: SymbolState[] = [];
+
+  constructor(options: BarEngineOptions) {
+    this.opts = resolveEngineOptions(options);
+    this.mode =
+      this.opts.priceMode === 'mid' ? MODE_MID : this.opts.priceMode === 'bid' ? MODE_BID : MODE_ASK;
+    this.htfFrames = this.opts.timeframes.filter((tf) => tf !== '1m');
+    this.memoryMs = this.opts.finalMemoryMinutes * MINUTE_MS;
+  }
+
+  /** The options in force, defaults applied. */
+  get options(): ResolvedEngineOptions {
+    return this.opts;
+  }
+
+  /**
+   * Aggregates one tick into the open 1m bar of its minute. Throws `BAR_INVALID_TICK` (state
+   * unchanged, counted `invalid`) for a malformed tick; otherwise says what became of it.
+   */
+  onTick(t: Tick): TickDisposition {
+    const ts = t.ts;
+    const bid = t.bid;
+    const ask = t.ask;
+    if (
+      !(
+        typeof bid === 'number' &&
+        typeof ask === 'number' &&
+        bid > 0 &&
+        ask > 0 &&
+        bid < Infinity &&
+        ask < Infinity &&
+        Number.isInteger(ts) &&
+        ts >= MIN_TS &&
+        ts <= MAX_TS
+      )
+    ) {
+      this.rejectTick(t);
+    }
+    const s = this.stateFor(t.symbol);
+    const c = s.counters;
+    if (ts > this.futureLimit) {
+      c.ticks++;
+      c.future++;
+      return 'future';
+    }
+    const minute = ts - (ts % MINUTE_MS);
+    if (minute < s.frontier) {
+      c.ticks++;
+      if (ts < this.wm) {
+        c.late++;
+        return 'late';
+      }
+      c.already_final++;
+      return 'already_final';
+    }
+    let bar = s.lastBar;
+    if (bar === undefined || bar.start !== minute) {
+      bar = this.openBarFor(s, minute);
+      if (bar === undefined) {
+        c.ticks++;
+        c.outside_session++;
+        return 'outside_session';
+      }
+    }
+    const price = this.mode === MODE_MID ? (bid + ask) / 2 : this.mode === MODE_BID ? bid : ask;
+    c.ticks++;
+    if (!bar.apply(ts, bid, ask, price)) {
+      c.duplicate++;
+      return 'duplicate';
+    }
+    c.applied++;
+    if (!s.dirty) {
+      s.dirty = true;
+      this.dirtySymbols.push(s);
+    }
+    return 'applied';
+  }
+
+  /**
+   * Advances the event-time clock. Every minute that ended by `w.ts` becomes final (tick bar,
+   * history bar, synthetic bar or nothing), then every higher-timeframe window that ended.
+   * Returns the finals in open_time order per `(symbol, tf)`.
+   */
+  onWatermark(w: Watermark): readonly BarEvent[] {
+    const problem = watermarkProblem(w);
+    if (problem !== undefined) throw new BarEngineError('BAR_INVALID_WATERMARK', `watermark: ${problem}`);
+    this.feed = w.feed;
+    if (w.feed === 'dead') this.deadSinceBoundary = true;
+    if (w.ts <= this.wm) {
+      if (w.ts < this.wm) this.regressions++;
+      return NO_EVENTS;
+    }
+    this.wm = w.ts;
+    this.futureLimit = w.ts + this.opts.futureToleranceMs;
+    if (w.ts < this.nextBoundary) return NO_EVENTS;
+    const floor = minuteOf(w.ts);
+    this.nextBoundary = floor + MINUTE_MS;
+    const alive = !this.deadSinceBoundary;
+    this.deadSinceBoundary = false;
+    const events: BarEvent[] = [];
+    for (const s of this.states.values()) this.advance(s, floor, alive, events);
+    // One canonical order for any cadence: by bar end, then symbol; each symbol's events are
+    // already in that order (1m before the windows ending with it), and the sort is stable.
+    if (events.length > 1 && this.states.size > 1) events.sort(byEndThenSymbol);
+    return events;
+  }
+
+  /**
+   * Takes one FXCM history 1m bar (NoMix): it fills a past minute that has no final, or becomes
+   * the final of a minute not yet final if no tick lands in it; it never replaces a final.
+   * Returns the 1m final of a fill and the higher-timeframe bars it creates or revises.
+   */
+  onHistoryBar(h: HistoryBar): readonly BarEvent[] {
+    const problem = historyBarProblem(h);
+    if (problem !== undefined) {
+      const known = typeof h?.symbol === 'string' ? this.states.get(h.symbol) : undefined;
+      if (known !== undefined) known.counters.invalid++;
+      throw new BarEngineError('BAR_INVALID_HISTORY_BAR', `history bar ${describeKey(h)}: ${problem}`, {
+        symbol: typeof h?.symbol === 'string' ? h.symbol : undefined,
+      });
+    }
+    const s = this.stateFor(h.symbol);
+    const c = s.counters;
+    const m = h.open_time;
+    if (m > this.futureLimit) {
+      c.history_future++;
+      return NO_EVENTS;
+    }
+    if (!minuteIsOpen(s.calendar, m, s.symbol)) {
+      c.history_outside_session++;
+      return NO_EVENTS;
+    }
+    const prices = this.historyPrices(h);
+    if (m >= s.frontier) {
+      if (s.pending === undefined) s.pending = new Map();
+      if (s.pending.has(m)) c.history_duplicate++;
+      s.pending.set(m, prices);
+      return NO_EVENTS;
+    }
+    if (m < this.knownFrom(s)) {
+      c.history_stale++;
+      return NO_EVENTS;
+    }
+    const fate = s.memory.get(m);
+    if (fate === MinuteFate.History) {
+      c.history_duplicate++;
+      return NO_EVENTS;
+    }
+    if (fate !== MinuteFate.None) {
+      c.history_conflicts++;
+      return NO_EVENTS;
+    }
+    const bar = historyBar(m, prices);
+    const events: BarEvent[] = [{ kind: 'final', symbol: s.symbol, tf: '1m', bar }];
+    s.memory.set(m, MinuteFate.History);
+    c.history_filled++;
+    if (m > s.lastFinalMinute) {
+      s.lastFinalMinute = m;
+      s.prevClose = bar.close;
+      s.lastRealMinute = m;
+      s.synthRun = 0;
+    } else if (m > s.lastRealMinute) {
+      s.lastRealMinute = m;
+      s.synthRun = s.memory.countSynthetic(m + MINUTE_MS, s.frontier);
+    }
+    this.fillWindows(s, bar, events);
+    return events;
+  }
+
+  /**
+   * Seeds a symbol from its recent final 1m bars (oldest first), before any other input for it:
+   * previous close, synthetic run, higher-timeframe windows in progress, and the minutes already
+   * final (re-delivered ticks for them count `already_final`). For exact higher-timeframe bars,
+   * pass every final since {@link restoreStart}.
+   */
+  restore(symbol: string, finals1m: readonly RestoredBar[], options: RestoreOptions = {}): void {
+    const sp = symbolProblem(symbol);
+    if (sp !== undefined) throw new BarEngineError('BAR_INVALID_RESTORE', `restore: ${sp}`);
+    if (this.states.has(symbol)) {
+      throw new BarEngineError(
+        'BAR_RESTORE_AFTER_START',
+        `restore(${symbol}): the engine already has state for ${symbol}; restore must come before its first tick, history bar or restore`,
+        { symbol },
+      );
+    }
+    if (!Array.isArray(finals1m)) {
+      throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): finals1m must be an array`, { symbol });
+    }
+    let prev = -Infinity;
+    finals1m.forEach((b, i) => {
+      const problem = restoredBarProblem(b);
+      if (problem !== undefined) {
+        throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): finals1m[${i}].${problem}`, { symbol });
+      }
+      if (b.open_time <= prev) {
+        throw new BarEngineError(
+          'BAR_INVALID_RESTORE',
+          `restore(${symbol}): finals1m[${i}].open_time ${b.open_time} is not after the previous bar's ${prev} (oldest first, one bar per minute)`,
+          { symbol },
+        );
+      }
+      prev = b.open_time;
+    });
+    const resume = options.watermark;
+    if (resume !== undefined) {
+      const tp = timeProblem('watermark', resume);
+      if (tp !== undefined) throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): ${tp}`, { symbol });
+    }
+    const s = this.stateFor(symbol);
+    const last = finals1m[finals1m.length - 1];
+    let frontier = s.frontier;
+    if (last !== undefined) frontier = Math.max(frontier, last.open_time + MINUTE_MS);
+    if (resume !== undefined) frontier = Math.max(frontier, minuteOf(resume));
+    s.frontier = frontier;
+    const first = finals1m[0];
+    if (first === undefined) return;
+    s.knownFrom = first.open_time;
+    const horizon = frontier - this.memoryMs;
+    for (const b of finals1m) {
+      const fate = b.source === 'history' ? MinuteFate.History : b.synthetic ? MinuteFate.Synthetic : MinuteFate.Tick;
+      if (b.open_time >= horizon) s.memory.set(b.open_time, fate);
+      s.prevClose = b.close;
+      s.lastFinalMinute = b.open_time;
+      if (fate === MinuteFate.Synthetic) s.synthRun++;
+      else {
+        s.synthRun = 0;
+        s.lastRealMinute = b.open_time;
+      }
+      if (fate !== MinuteFate.History) s.hasTickBar = true;
+      for (const series of s.htf) {
+        this.locate(s, series, b.open_time);
+        let cur = series.current;
+        if (cur !== undefined && cur.start !== series.winStart) {
+          this.retire(series, cur);
+          cur = undefined;
+        }
+        if (cur === undefined) {
+          cur = new WindowAggregate(series.winStart, series.winEnd);
+          cur.partial = series.winStart < s.knownFrom;
+          series.current = cur;
+        }
+        cur.add(b);
+      }
+    }
+    for (const series of s.htf) {
+      const cur = series.current;
+      if (cur !== undefined && cur.end <= frontier) {
+        this.retire(series, cur);
+        series.current = undefined;
+      }
+    }
+  }
+
+  /**
+   * Earliest open_time of the final 1m bars {@link restore} needs so that every window in
+   * progress at `lastOpenTime` (the newest stored final) is rebuilt whole: the start of its
+   * longest configured window.
+   */
+  restoreStart(symbol: string, lastOpenTime: number): number {
+    const calendar = this.states.get(symbol)?.calendar ?? this.calendarFor(symbol);
+    let start = minuteOf(lastOpenTime);
+    for (const tf of this.htfFrames) start = Math.min(start, windowOf(tf, start, calendar, symbol).start);
+    return start;
+  }
+
+  /**
+   * The open bar of every `(symbol, tf)` whose content changed (by ticks) since the last call,
+   * `complete=false`. The service calls it on its publish timer; the engine keeps no clock.
+   */
+  previews(): PreviewEvent[] {
+    const out: PreviewEvent[] = [];
+    for (const s of this.dirtySymbols) {
+      s.dirty = false;
+      const open = s.openBars;
+      if (!open.some((b) => b.dirty)) continue;
+      const minutes = open.map((b, i) => this.previewMinute(s, b, i));
+      open.forEach((b, i) => {
+        if (b.dirty) out.push({ kind: 'preview', symbol: s.symbol, tf: '1m', bar: minutes[i] as Bar });
+      });
+      for (const series of s.htf) {
+        let lastStart = -Infinity;
+        for (const b of open) {
+          if (!b.dirty) continue;
+          this.locate(s, series, b.start);
+          if (series.winStart === lastStart) continue;
+          lastStart = series.winStart;
+          const cur = series.current;
+          const agg =
+            cur !== undefined && cur.start === series.winStart
+              ? cur.clone()
+              : new WindowAggregate(series.winStart, series.winEnd);
+          minutes.forEach((m) => {
+            if (m.open_time >= agg.start && m.open_time < agg.end) agg.add(m);
+          });
+          out.push({ kind: 'preview', symbol: s.symbol, tf: series.tf, bar: agg.toBar(series.tf, false) });
+        }
+      }
+      for (const b of open) b.dirty = false;
+    }
+    this.dirtySymbols.length = 0;
+    return out;
+  }
+
+  /** Counters per symbol (a fresh plain-object copy). */
+  counters(): Record<string, SymbolCounters> {
+    const out: Record<string, SymbolCounters> = {};
+    for (const [symbol, s] of this.states) out[symbol] = { ...s.counters };
+    return out;
+  }
+
+  /** Engine-wide state. */
+  status(): EngineStatus {
+    let openBars = 0;
+    for (const s of this.states.values()) openBars += s.openBars.length;
+    return {
+      watermark: this.wm === -Infinity ? null : this.wm,
+      feed: this.feed,
+      symbols: this.states.size,
+      openBars,
+      watermarkRegressions: this.regressions,
+    };
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private rejectTick(t: Tick): never {
+    const problem = tickProblem(t) ?? 'malformed tick';
+    const known = typeof t?.symbol === 'string' ? this.states.get(t.symbol) : undefined;
+    if (known !== undefined) known.counters.invalid++;
+    throw new BarEngineError('BAR_INVALID_TICK', `tick ${describeKey(t)}: ${problem}`, {
+      symbol: typeof t?.symbol === 'string' ? t.symbol : undefined,
+    });
+  }
+
+  private calendarFor(symbol: string): SessionCalendar {
+    let calendar: SessionCalendar;
+    try {
+      calendar = this.opts.calendarFor(symbol);
+    } catch (err) {
+      throw new BarEngineError('BAR_CALENDAR_FAILED', `${symbol}: calendarFor threw: ${(err as Error).message}`, {
+        symbol,
+        cause: err,
+      });
+    }
+    if (typeof calendar?.isOpen !== 'function' || typeof calendar.tradingDayStart !== 'function') {
+      throw new BarEngineError(
+        'BAR_CALENDAR_FAILED',
+        `${symbol}: calendarFor returned no calendar (needs isOpen and tradingDayStart)`,
+        { symbol },
+      );
+    }
+    return calendar;
+  }
+
+  private stateFor(symbol: string): SymbolState {
+    if (symbol === this.lastSymbol) return this.lastState as SymbolState;
+    let s = this.states.get(symbol);
+    if (s === undefined) {
+      const sp = symbolProblem(symbol);
+      if (sp !== undefined) throw new BarEngineError('BAR_INVALID_TICK', sp);
+      s = new SymbolState(symbol, this.calendarFor(symbol), this.htfFrames, this.opts.finalMemoryMinutes);
+      // Everything before the current watermark is decided: the symbol had nothing there.
+      if (this.wm > -Infinity) s.frontier = minuteOf(this.wm);
+      this.states.set(symbol, s);
+    }
+    this.lastSymbol = symbol;
+    this.lastState = s;
+    return s;
+  }
+
+  /** The open bar of `minute`, created if the minute is open; undefined when it is closed. */
+  private openBarFor(s: SymbolState, minute: number): MinuteBar | undefined {
+    const open = s.openBars;
+    let i = open.length - 1;
+    while (i >= 0 && (open[i] as MinuteBar).start > minute) i--;
+    const found = open[i];
+    if (found !== undefined && found.start === minute) {
+      s.lastBar = found;
+      return found;
+    }
+    if (!minuteIsOpen(s.calendar, minute, s.symbol)) return undefined;
+    const bar = new MinuteBar(minute);
+    open.splice(i + 1, 0, bar);
+    s.lastBar = bar;
+    return bar;
+  }
+
+  private knownFrom(s: SymbolState): number {
+    return Math.max(s.knownFrom, s.frontier - this.memoryMs);
+  }
+
+  private historyPrices(h: HistoryBar): PendingHistory {
+    if (this.mode === MODE_BID) {
+      return { open: h.bid_open, high: h.bid_high, low: h.bid_low, close: h.bid_close, volume: h.volume };
+    }
+    if (this.mode === MODE_ASK) {
+      return { open: h.ask_open, high: h.ask_high, low: h.ask_low, close: h.ask_close, volume: h.volume };
+    }
+    return {
+      open: (h.bid_open + h.ask_open) / 2,
+      high: (h.bid_high + h.ask_high) / 2,
+      low: (h.bid_low + h.ask_low) / 2,
+      close: (h.bid_close + h.ask_close) / 2,
+      volume: h.volume,
+    };
+  }
+
+  /** Decides every minute of `s` before `floor`, then ends the windows that are over. */
+  private advance(s: SymbolState, floor: number, alive: boolean, events: BarEvent[]): void {
+    const open = s.openBars;
+    let m = s.frontier;
+    if (m === -Infinity) {
+      m = floor;
+      const first = open[0];
+      if (first !== undefined && first.start < m) m = first.start;
+      if (s.pending !== undefined) for (const k of s.pending.keys()) if (k < m) m = k;
+    }
+    if (m < floor) {
+      const pending = s.pending;
+      let pendingKeys: number[] | undefined;
+      let pk = 0;
+      if (pending !== undefined && pending.size > 0) pendingKeys = [...pending.keys()].sort((a, b) => a - b);
+      const maxSynth = this.opts.maxSynthGapMinutes;
+      while (m < floor) {
+        const bar = open[0];
+        if (bar !== undefined && bar.start === m) {
+          open.shift();
+          if (s.lastBar === bar) s.lastBar = undefined;
+          this.finalizeTicks(s, bar, events);
+          m += MINUTE_MS;
+          continue;
+        }
+        const hist = pending?.get(m);
+        if (hist !== undefined) {
+          (pending as Map<number, PendingHistory>).delete(m);
+          s.counters.history_filled++;
+          this.recordFinal(s, historyBar(m, hist), MinuteFate.History, events);
+          m += MINUTE_MS;
+          continue;
+        }
+        const synthPossible = alive && s.hasTickBar && s.synthRun < maxSynth;
+        if (synthPossible) {
+          if (minuteIsOpen(s.calendar, m, s.symbol)) {
+            s.counters.synthetic++;
+            this.recordFinal(s, syntheticBar(m, s.prevClose as number), MinuteFate.Synthetic, events);
+          } else {
+            s.memory.set(m, MinuteFate.None);
+          }
+          m += MINUTE_MS;
+          continue;
+        }
+        // Nothing can become final before the next minute with data: jump there.
+        let next = floor;
+        if (bar !== undefined && bar.start < next) next = bar.start;
+        if (pendingKeys !== undefined) {
+          while (pk < pendingKeys.length && (pendingKeys[pk] as number) < m) pk++;
+          const k = pendingKeys[pk];
+          if (k !== undefined && k < next) next = k;
+        }
+        s.memory.clear(m, next);
+        m = next;
+      }
+    }
+    if (floor > s.frontier) s.frontier = floor;
+    for (const series of s.htf) {
+      const cur = series.current;
+      if (cur !== undefined && cur.end <= floor) {
+        this.emitWindow(s, series, cur, events);
+        series.current = undefined;
+      }
+    }
+    this.prune(s);
+  }
+
+  private finalizeTicks(s: SymbolState, b: MinuteBar, events: BarEvent[]): void {
+    let open = b.open;
+    let high = b.high;
+    let low = b.low;
+    if (this.opts.openMode === 'previous_close' && s.prevClose !== undefined) {
+      open = s.prevClose;
+      if (open > high) high = open;
+      if (open < low) low = open;
+    }
+    const bar = makeBar({
+      tf: '1m',
+      openTime: b.start,
+      closeTime: b.start + MINUTE_MS - 1,
+      open,
+      high,
+      low,
+      close: b.close,
+      volume: b.count,
+      tickCount: b.count,
+      complete: true,
+      synthetic: false,
+      source: 'tick_agg',
+      avgSpread: b.spreadSum / b.count,
+      maxSpread: b.maxSpread,
+    });
+    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
+    this.recordFinal(s, bar, MinuteFate.Tick, events);
+  }
+
+  /** Emits a 1m final decided in time order and feeds it to the higher timeframes. */
+  private recordFinal(s: SymbolState, bar: Bar, fate: MinuteFate, events: BarEvent[]): void {
+    // Windows that ended by this minute come out before it, whatever the watermark cadence.
+    for (const series of s.htf) {
+      const cur = series.current;
+      if (cur !== undefined && cur.end <= bar.open_time) {
+        this.emitWindow(s, series, cur, events);
+        series.current = undefined;
+      }
+    }
+    events.push({ kind: 'final', symbol: s.symbol, tf: '1m', bar });
+    s.memory.set(bar.open_time, fate);
+    s.prevClose = bar.close;
+    s.lastFinalMinute = bar.open_time;
+    if (fate === MinuteFate.Synthetic) s.synthRun++;
+    else {
+      s.synthRun = 0;
+      s.lastRealMinute = bar.open_time;
+    }
+    if (fate === MinuteFate.Tick) s.hasTickBar = true;
+    for (const series of s.htf) {
+      this.locate(s, series, bar.open_time);
+      let cur = series.current;
+      if (cur !== undefined && cur.start !== series.winStart) {
+        this.emitWindow(s, series, cur, events);
+        cur = undefined;
+      }
+      if (cur === undefined) {
+        cur = new WindowAggregate(series.winStart, series.winEnd);
+        cur.partial = series.winStart < s.knownFrom;
+        series.current = cur;
+      }
+      cur.add(bar);
+    }
+  }
+
+  /** A history fill of a past minute: merge it into (and re-emit) the windows it belongs to. */
+  private fillWindows(s: SymbolState, bar: MinuteInput, events: BarEvent[]): void {
+    const m = bar.open_time;
+    for (const series of s.htf) {
+      this.locate(s, series, m);
+      const cur = series.current;
+      if (cur !== undefined && cur.start === series.winStart) {
+        cur.add(bar);
+        continue;
+      }
+      const done = series.finals.get(series.winStart);
+      if (done !== undefined) {
+        done.add(bar);
+        done.revision++;
+        events.push({
+          kind: 'revised',
+          symbol: s.symbol,
+          tf: series.tf,
+          bar: done.toBar(series.tf, true),
+          revision: done.revision,
+        });
+        continue;
+      }
+      // A window that began before what the engine knows cannot be rebuilt whole.
+      if (series.winStart < this.knownFrom(s)) continue;
+      const agg = new WindowAggregate(series.winStart, series.winEnd);
+      agg.add(bar);
+      if (agg.end <= s.frontier) {
+        // The window ended with no final minute: this fill makes its first (and only) final.
+        series.finals.set(agg.start, agg);
+        events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: agg.toBar(series.tf, true) });
+      } else if (cur === undefined) {
+        series.current = agg;
+      }
+    }
+  }
+
+  private emitWindow(s: SymbolState, series: HtfSeries, w: WindowAggregate, events: BarEvent[]): void {
+    events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: w.toBar(series.tf, true) });
+    this.retire(series, w);
+  }
+
+  /** Keeps an ended window for revisions, unless only part of it is known. */
+  private retire(series: HtfSeries, w: WindowAggregate): void {
+    if (!w.partial) series.finals.set(w.start, w);
+  }
+
+  /** Sets `series.winStart/winEnd` to the window containing `minute`. */
+  private locate(s: SymbolState, series: HtfSeries, minute: number): void {
+    if (minute >= series.winStart && minute < series.winEnd) return;
+    const w = windowOf(series.tf, minute, s.calendar, s.symbol);
+    series.winStart = w.start;
+    series.winEnd = w.end;
+  }
+
+  /** Forgets ended windows that lie wholly before the memory horizon. */
+  private prune(s: SymbolState): void {
+    const horizon = this.knownFrom(s);
+    for (const series of s.htf) {
+      for (const [start, w] of series.finals) {
+        if (w.end > horizon) break;
+        series.finals.delete(start);
+      }
+    }
+  }
+
+  private previewMinute(s: SymbolState, b: MinuteBar, i: number): Bar {
+    let open = b.open;
+    let high = b.high;
+    let low = b.low;
+    if (this.opts.openMode === 'previous_close') {
+      const before = i > 0 ? (s.openBars[i - 1] as MinuteBar).close : s.prevClose;
+      if (before !== undefined) {
+        open = before;
+        if (open > high) high = open;
+        if (open < low) low = open;
+      }
+    }
+    return makeBar({
+      tf: '1m',
+      openTime: b.start,
+      closeTime: b.start + MINUTE_MS - 1,
+      open,
+      high,
+      low,
+      close: b.close,
+      volume: b.count,
+      tickCount: b.count,
+      complete: false,
+      synthetic: false,
+      source: 'tick_agg',
+      avgSpread: b.spreadSum / b.count,
+      maxSpread: b.maxSpread,
+    });
+  }
+}
+
+function byEndThenSymbol(a: BarEvent, b: BarEvent): number {
+  const d = a.bar.close_time - b.bar.close_time;
+  if (d !== 0) return d;
+  return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
+}
+
+function historyBar(minute: number, p: PendingHistory): Bar {
+  return makeBar({
+    tf: '1m',
+    openTime: minute,
+    closeTime: minute + MINUTE_MS - 1,
+    open: p.open,
+    high: p.high,
+    low: p.low,
+    close: p.close,
+    volume: p.volume,
+    tickCount: 0,
+    complete: true,
+    synthetic: false,
+    source: 'history',
+    avgSpread: undefined,
+    maxSpread: undefined,
+  });
+}
+
+function syntheticBar(minute: number, price: number): Bar {
+  return makeBar({
+    tf: '1m',
+    openTime: minute,
+    closeTime: minute + MINUTE_MS - 1,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    volume: 0,
+    tickCount: 0,
+    complete: true,
+    synthetic: true,
+    source: 'tick_agg',
+    avgSpread: undefined,
+    maxSpread: undefined,
+  });
+}
+
+function describeKey(x: { symbol?: unknown; ts?: unknown; open_time?: unknown } | null | undefined): string {
+  if (typeof x !== 'object' || x === null) return String(x);
+  const time = x.ts ?? x.open_time;
+  return `${JSON.stringify(x.symbol)}@${JSON.stringify(time)}`;
+}
+
+/** Creates a bar engine; throws `BAR_INVALID_OPTIONS` for impossible options. */
+export function createBarEngine(options: BarEngineOptions): BarEngine {
+  return new BarEngine(options);
+}

@@ -1,0 +1,105 @@
+import { makeBar, type Bar, type BarSource, type Timeframe } from './bar';
+
+/** The 1m bar fields a higher-timeframe window is built from (a final or preview 1m bar). */
+export interface MinuteInput {
+  open_time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  tick_count: number;
+  synthetic: boolean;
+  source: BarSource;
+  avg_spread?: number;
+  max_spread?: number;
+}
+
+/**
+ * A higher-timeframe window built from the 1m bars that exist in it, in any order: open is the
+ * earliest minute's open, close the latest minute's close. Only public 1m fields are used, so a
+ * window rebuilt from restored bars equals the one built live.
+ */
+export class WindowAggregate {
+  readonly start: number;
+  readonly end: number;
+  open = 0;
+  high = -Infinity;
+  low = Infinity;
+  close = 0;
+  volume = 0;
+  tickCount = 0;
+  /** Σ avg_spread·tick_count over inputs with a spread. */
+  spreadSum = 0;
+  spreadTicks = 0;
+  maxSpread = -1;
+  allSynthetic = true;
+  allHistory = true;
+  firstMinute = Infinity;
+  lastMinute = -Infinity;
+  /** Times the window was emitted after its first final (a history fill rebuilt it). */
+  revision = 0;
+  /**
+   * The window started before what the engine knows of the symbol (restore began inside it):
+   * it is still emitted when due, but never revised.
+   */
+  partial = false;
+
+  constructor(start: number, end: number) {
+    this.start = start;
+    this.end = end;
+  }
+
+  /** True when no minute has been added. */
+  get empty(): boolean {
+    return this.firstMinute === Infinity;
+  }
+
+  add(m: MinuteInput): void {
+    if (m.open_time < this.firstMinute) {
+      this.firstMinute = m.open_time;
+      this.open = m.open;
+    }
+    if (m.open_time > this.lastMinute) {
+      this.lastMinute = m.open_time;
+      this.close = m.close;
+    }
+    if (m.high > this.high) this.high = m.high;
+    if (m.low < this.low) this.low = m.low;
+    this.volume += m.volume;
+    this.tickCount += m.tick_count;
+    if (m.avg_spread !== undefined && m.tick_count > 0) {
+      this.spreadSum += m.avg_spread * m.tick_count;
+      this.spreadTicks += m.tick_count;
+    }
+    if (m.max_spread !== undefined && m.max_spread > this.maxSpread) this.maxSpread = m.max_spread;
+    if (!m.synthetic) this.allSynthetic = false;
+    if (m.source !== 'history') this.allHistory = false;
+  }
+
+  /** A copy to which preview minutes can be added without touching this window. */
+  clone(): WindowAggregate {
+    const c = new WindowAggregate(this.start, this.end);
+    Object.assign(c, this);
+    return c;
+  }
+
+  toBar(tf: Timeframe, complete: boolean): Bar {
+    return makeBar({
+      tf,
+      openTime: this.start,
+      closeTime: this.end - 1,
+      open: this.open,
+      high: this.high,
+      low: this.low,
+      close: this.close,
+      volume: this.volume,
+      tickCount: this.tickCount,
+      complete,
+      synthetic: this.allSynthetic,
+      source: this.allHistory ? 'history' : 'tick_agg',
+      avgSpread: this.spreadTicks > 0 ? this.spreadSum / this.spreadTicks : undefined,
+      maxSpread: this.maxSpread >= 0 ? this.maxSpread : undefined,
+    });
+  }
+}

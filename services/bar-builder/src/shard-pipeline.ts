@@ -1,0 +1,190 @@
+import { ContractError, decodeStreamEntry, encodeStreamEntry } from '@fxcm/contracts';
+import type { Logger } from '@fxcm/logging';
+import type { Metrics } from '@fxcm/metrics';
+import type { StreamEntry, StreamProducer } from '@fxcm/redis-streams';
+import type { StatusReporter } from '@fxcm/service-runtime';
+import { type Bar, type BarEngine, type BarEvent, type PreviewEvent } from './domain';
+import { minuteOf } from './domain/bar';
+import { isStoreError, type BarStore, type StoredBar } from './store';
+
+/** Options of {@link ShardPipeline}. */
+export interface ShardPipelineOptions {
+  engine: BarEngine;
+  store: BarStore;
+  producer: StreamProducer;
+  /** `{ns}:x:bars:{shard}`. */
+  barsStream: string;
+  /** Acknowledges entries of the shard's input streams once their effects are durable. */
+  ack: (stream: string, ids: string[]) => Promise<unknown>;
+  metrics: Metrics;
+  status: StatusReporter;
+  logger: Logger;
+}
+
+/** A tick entry whose minute is still open: acked once that minute is final and durable. */
+interface HeldTick {
+  stream: string;
+  id: string;
+  minute: number;
+}
+
+/**
+ * One shard's path from input entries to durable bars. The delivery rule that makes a crash
+ * harmless: an input entry is acknowledged only after everything it contributed to is durable —
+ * a tick once its minute's final bar is in the bars stream and the store, a watermark or
+ * history bar once the bars it finalised are. After a SIGKILL the consumer replays its pending
+ * entries, the engine (restored from the store) rebuilds the open minutes, and bars already
+ * emitted are emitted again with identical content, which the publisher's idempotency key drops.
+ */
+export class ShardPipeline {
+  private held: HeldTick[] = [];
+  private lastFinalClose: number | undefined;
+  private lastPreviewAt: number | undefined;
+  private readonly entries;
+  private readonly bars;
+  private readonly rejected;
+
+  constructor(private readonly opts: ShardPipelineOptions) {
+    const { metrics } = opts;
+    this.entries = metrics.counter('fxcm_bar_builder_ticks_total', 'Ticks by what became of them', ['disposition']);
+    this.bars = metrics.counter('fxcm_bar_builder_bars_total', 'Bars emitted, by tf and kind', ['tf', 'kind']);
+    this.rejected = metrics.counter('fxcm_bar_builder_rejected_total', 'Input entries rejected, by reason', ['reason']);
+  }
+
+  /** Seeds the engine from the store: recent final 1m bars of every stored symbol. */
+  async restore(): Promise<{ symbols: number; bars: number }> {
+    const { engine, store } = this.opts;
+    let bars = 0;
+    const symbols = store.series().filter((s) => s.tf === '1m' && s.lastOpenTime !== undefined);
+    for (const { symbol, lastOpenTime } of symbols) {
+      const from = engine.restoreStart(symbol, lastOpenTime!);
+      const finals = await store.read(symbol, '1m', { fromOpenTime: from });
+      engine.restore(symbol, finals);
+      bars += finals.length;
+      const last = finals[finals.length - 1];
+      if (last) this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, last.close_time);
+    }
+    return { symbols: symbols.length, bars };
+  }
+
+  /** Handles one batch of entries of one input stream (called by the consumer, in order). */
+  async handle(batch: StreamEntry[]): Promise<void> {
+    const { engine } = this.opts;
+    const events: BarEvent[] = [];
+    const ackNow: StreamEntry[] = [];
+    const ackAfterDurable: StreamEntry[] = [];
+    for (const entry of batch) {
+      let decoded;
+      try {
+        decoded = decodeStreamEntry(entry.fields);
+      } catch (err) {
+        if (!(err instanceof ContractError)) throw err;
+        this.reject(entry, err.code, err.message);
+        ackNow.push(entry);
+        continue;
+      }
+      switch (decoded.type) {
+        case 'tick': {
+          const { symbol, ts, bid, ask } = decoded.data;
+          const disposition = engine.onTick({ symbol, ts, bid, ask });
+          this.entries.inc({ disposition });
+          if (disposition === 'applied') this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
+          else ackNow.push(entry);
+          break;
+        }
+        case 'watermark':
+          events.push(...engine.onWatermark({ ts: decoded.data.ts, feed: decoded.data.feed }));
+          ackAfterDurable.push(entry);
+          break;
+        case 'history_bar':
+          events.push(...engine.onHistoryBar({ ...decoded.data }));
+          ackAfterDurable.push(entry);
+          break;
+        default:
+          this.reject(entry, 'STREAM_ENTRY_UNEXPECTED', `entry type ${decoded.type} does not belong on ${entry.stream}`);
+          ackNow.push(entry);
+      }
+    }
+    await this.makeDurable(events);
+    const watermark = engine.status().watermark;
+    const frontier = watermark === null ? -Infinity : minuteOf(watermark);
+    const done = this.held.filter((t) => t.minute < frontier);
+    if (done.length > 0) this.held = this.held.filter((t) => t.minute >= frontier);
+    await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
+  }
+
+  /** Queues the previews of every (symbol, tf) that changed; dropped first under backpressure. */
+  flushPreviews(now: number): number {
+    const previews: PreviewEvent[] = this.opts.engine.previews();
+    for (const p of previews) {
+      this.opts.producer.add(this.opts.barsStream, this.barEntry(p.symbol, p.bar), { droppable: true });
+      this.bars.inc({ tf: p.tf, kind: 'preview' });
+    }
+    if (previews.length > 0) this.lastPreviewAt = now;
+    return previews.length;
+  }
+
+  /** What the status record reports about this shard. */
+  detail(): Record<string, unknown> {
+    const status = this.opts.engine.status();
+    return {
+      watermark: status.watermark,
+      feed: status.feed,
+      open_bars: status.openBars,
+      held_ticks: this.held.length,
+      last_final_close: this.lastFinalClose,
+      last_preview_at: this.lastPreviewAt,
+      store: this.opts.store.state,
+    };
+  }
+
+  /** Bars to the stream first (replayable), then to the store (the restore point). */
+  private async makeDurable(events: readonly BarEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const finals1m = new Map<string, StoredBar[]>();
+    for (const event of events) {
+      this.opts.producer.add(this.opts.barsStream, this.barEntry(event.symbol, event.bar));
+      this.bars.inc({ tf: event.tf, kind: event.kind });
+      if (event.tf === '1m' && event.kind === 'final') {
+        finals1m.set(event.symbol, [...(finals1m.get(event.symbol) ?? []), event.bar]);
+        this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, event.bar.close_time);
+      }
+    }
+    await this.opts.producer.flush();
+    for (const [symbol, bars] of finals1m) await this.store(symbol, bars);
+  }
+
+  private async store(symbol: string, bars: StoredBar[]): Promise<void> {
+    if (this.opts.store.state === 'read_only') return;
+    try {
+      const result = await this.opts.store.append(symbol, '1m', bars);
+      for (const c of result.conflicts) {
+        this.opts.status.error('STORE_CONFLICT', `${symbol} 1m ${c.open_time}: kept the stored bar`, { severity: 'warning' });
+      }
+    } catch (err) {
+      if (!isStoreError(err)) throw err;
+      // The store turned read-only: bars keep flowing, restarts lose their restore point. Loud.
+      this.opts.metrics.errors.inc({ type: 'cache_io' });
+      this.opts.status.degrade('cache_read_only');
+      this.opts.status.error(err.code, err.message, { severity: 'critical' });
+      this.opts.logger.error('final-bar store failed; continuing without it', { err });
+    }
+  }
+
+  private barEntry(symbol: string, bar: Bar): string[] {
+    return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar });
+  }
+
+  private reject(entry: StreamEntry, reason: string, message: string): void {
+    this.rejected.inc({ reason });
+    this.opts.metrics.errors.inc({ type: 'contract' });
+    this.opts.status.error(reason, message, { severity: 'warning' });
+    this.opts.logger.warn('rejected input entry', { id: entry.id, stream: entry.stream, reason, message });
+  }
+
+  private async ackAll(entries: readonly { stream: string; id: string }[]): Promise<void> {
+    const byStream = new Map<string, string[]>();
+    for (const e of entries) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e.id]);
+    for (const [stream, ids] of byStream) await this.opts.ack(stream, ids);
+  }
+}

@@ -1,0 +1,5 @@
+import { runService } from '@fxcm/service-runtime';
+import { createApp } from './app';
+import { configSpec } from './config';
+
+runService({ service: 'fxcm-gateway', spec: configSpec, createApp });

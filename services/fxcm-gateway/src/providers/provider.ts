@@ -1,0 +1,48 @@
+/**
+ * The seam between a quote source (FXCM, the simulator, a replay, an external bridge) and the
+ * rest of the gateway. A provider only reports what it receives; validation, normalisation,
+ * shard routing and writing to Redis are the gateway's job, so every provider gets the same rails.
+ */
+
+/** A quote as a provider saw it, before validation. */
+export interface ProviderTick {
+  /** Instrument as the provider names it (`EUR/USD` or `EURUSD`); the gateway normalises it. */
+  symbol: string;
+  /** Event time from the broker, int epoch ms. */
+  ts: number;
+  bid: number;
+  ask: number;
+  /** When the gateway received it, int epoch ms (a replay stamps its simulated clock). */
+  recvTs: number;
+}
+
+/** Connection life of a provider, reported on every transition. */
+export type FeedState =
+  | 'connecting'
+  | 'logged_in'
+  | 'subscribed'
+  | 'streaming'
+  | 'stale'
+  | 'reconnecting'
+  | 'sleeping'
+  | 'finished'
+  | 'error';
+
+/** Where a provider delivers. Returned promises are backpressure: the provider awaits them. */
+export interface TickSink {
+  tick(tick: ProviderTick): void | Promise<void>;
+  /** Event-time promise: no later tick from this provider has `ts` below `ts`. */
+  watermark(ts: number, feed: 'alive' | 'dead'): void | Promise<void>;
+  state(state: FeedState, detail?: { code?: string; message?: string }): void;
+}
+
+/** A source of live (or live-like) quotes. */
+export interface QuoteProvider {
+  readonly name: 'replay' | 'sim' | 'fxcm-rest' | 'bridge';
+  /** Starts delivering into `sink`; resolves once running. */
+  start(sink: TickSink): Promise<void>;
+  /** Stops delivering; idempotent. */
+  stop(): Promise<void>;
+  /** Resolves when a finite source (a replay) has delivered everything. */
+  readonly finished: Promise<void>;
+}

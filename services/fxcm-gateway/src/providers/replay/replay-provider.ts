@@ -1,0 +1,131 @@
+import { interruptibleSleep } from '@fxcm/redis-streams';
+import type { FeedState, ProviderTick, QuoteProvider, TickSink } from '../provider';
+import { readTickArchive, symbolFromArchiveName, type ArchiveLineError } from './tick-archive';
+
+/** Options of {@link ReplayProvider}. */
+export interface ReplayOptions {
+  /** FXCM tick-archive files; several symbols are merged by event time. */
+  files: string[];
+  /** `max`: as fast as the sink takes them; a number: that many times real time. */
+  speed: number | 'max';
+  /** Simulated-clock watermark cadence while pacing (event-time ms), default 100. */
+  watermarkEveryMs?: number;
+  /** Wall clock, injectable for tests. */
+  now?: () => number;
+  onBadLine: (err: ArchiveLineError) => void;
+}
+
+interface Head {
+  symbol: string;
+  iterator: AsyncIterator<{ ts: number; bid: number; ask: number }>;
+  tick: { ts: number; bid: number; ask: number };
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Replays recorded ticks in event time. Watermarks follow the recorded times — one at the first
+ * tick of each new minute, one per `watermarkEveryMs` of simulated time while pacing, and one at
+ * the end of the last minute when the recording is exhausted — so the same files give the same
+ * bars at any speed.
+ */
+export class ReplayProvider implements QuoteProvider {
+  readonly name = 'replay' as const;
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private rejectFinished!: (err: unknown) => void;
+  private stopped = false;
+  private readonly sleeper = interruptibleSleep();
+  private run: Promise<void> | undefined;
+
+  constructor(private readonly opts: ReplayOptions) {
+    this.finished = new Promise((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    // A caller that never awaits `finished` must not see an unhandled rejection.
+    this.finished.catch(() => undefined);
+  }
+
+  async start(sink: TickSink): Promise<void> {
+    if (this.run) return;
+    this.run = this.replay(sink).then(this.resolveFinished, (err) => {
+      sink.state('error', { code: 'REPLAY_FAILED', message: String((err as Error).message) });
+      this.rejectFinished(err);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.interrupt();
+    await this.run;
+  }
+
+  private async openHeads(): Promise<Head[]> {
+    const bySymbol = new Map<string, string[]>();
+    for (const file of [...this.opts.files].sort()) {
+      const symbol = symbolFromArchiveName(file);
+      if (!symbol) throw new Error(`cannot tell the symbol of ${file}: expected SYMBOL_… file name`);
+      bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), file]);
+    }
+    const heads: Head[] = [];
+    for (const [symbol, files] of bySymbol) {
+      const onBadLine = this.opts.onBadLine;
+      const iterator = (async function* () {
+        for (const file of files) yield* readTickArchive(file, onBadLine);
+      })();
+      const first = await iterator.next();
+      if (!first.done) heads.push({ symbol, iterator, tick: first.value });
+    }
+    return heads;
+  }
+
+  private async replay(sink: TickSink): Promise<void> {
+    const transition = (s: FeedState): void => sink.state(s);
+    transition('connecting');
+    const heads = await this.openHeads();
+    transition('streaming');
+    const now = this.opts.now ?? Date.now;
+    const every = this.opts.watermarkEveryMs ?? 100;
+    const speed = this.opts.speed;
+    const firstTs = Math.min(...heads.map((h) => h.tick.ts));
+    const wallStart = now();
+    let lastWatermark = -Infinity;
+    let lastTs = -Infinity;
+
+    while (heads.length > 0 && !this.stopped) {
+      let at = 0;
+      for (let i = 1; i < heads.length; i += 1) if (heads[i]!.tick.ts < heads[at]!.tick.ts) at = i;
+      const head = heads[at]!;
+      const { ts, bid, ask } = head.tick;
+
+      if (speed !== 'max') {
+        for (;;) {
+          const simNow = firstTs + (now() - wallStart) * speed;
+          if (simNow >= ts || this.stopped) break;
+          if (simNow - lastWatermark >= every && simNow > lastWatermark) {
+            lastWatermark = simNow;
+            await sink.watermark(Math.floor(simNow), 'alive');
+          }
+          await this.sleeper.sleep(Math.min(every / speed, (ts - simNow) / speed));
+        }
+      }
+      if (Math.floor(ts / MINUTE) > Math.floor(lastWatermark / MINUTE) && ts > lastWatermark) {
+        lastWatermark = ts;
+        await sink.watermark(ts, 'alive');
+      }
+      const tick: ProviderTick = { symbol: head.symbol, ts, bid, ask, recvTs: ts };
+      await sink.tick(tick);
+      lastTs = Math.max(lastTs, ts);
+
+      const next = await head.iterator.next();
+      if (next.done) heads.splice(at, 1);
+      else head.tick = next.value;
+    }
+    if (!this.stopped && Number.isFinite(lastTs)) {
+      // The recording is complete through its last minute: close it.
+      await sink.watermark((Math.floor(lastTs / MINUTE) + 1) * MINUTE, 'alive');
+    }
+    transition('finished');
+  }
+}

@@ -1,0 +1,55 @@
+import { encodeStreamEntry, shardOf, streamNames } from '@fxcm/contracts';
+import type { StreamProducer } from '@fxcm/redis-streams';
+import type { CleanTick } from './tick-rails';
+
+/** Options of {@link TickWriter}. */
+export interface TickWriterOptions {
+  producer: StreamProducer;
+  namespace: string;
+  shardCount: number;
+  source: 'fxcm-rest' | 'sim' | 'replay' | 'bridge';
+  /** Queue depth at which `tick()` starts returning a promise the provider must await. */
+  highWater?: number;
+}
+
+/**
+ * Writes clean ticks to the tick stream of their symbol's shard and fans watermarks out to
+ * every shard, so each bar-builder shard sees the gateway's event clock.
+ */
+export class TickWriter {
+  private readonly streams: string[];
+  private readonly shardBySymbol = new Map<string, string>();
+  private readonly highWater: number;
+
+  constructor(private readonly opts: TickWriterOptions) {
+    const names = streamNames(opts.namespace);
+    this.streams = Array.from({ length: opts.shardCount }, (_, shard) => names.ticks(shard));
+    this.highWater = opts.highWater ?? 20_000;
+  }
+
+  /** Queues a tick; the returned promise (when any) is backpressure. */
+  tick(tick: CleanTick): void | Promise<void> {
+    this.opts.producer.add(this.streamOf(tick.symbol), encodeStreamEntry('tick', { ...tick, source: this.opts.source }));
+    return this.backpressure();
+  }
+
+  /** Queues a watermark on every shard's tick stream. */
+  watermark(ts: number, feed: 'alive' | 'dead'): void | Promise<void> {
+    const fields = encodeStreamEntry('watermark', { ts, feed, source: this.opts.source });
+    for (const stream of this.streams) this.opts.producer.add(stream, fields);
+    return this.backpressure();
+  }
+
+  private streamOf(symbol: string): string {
+    let stream = this.shardBySymbol.get(symbol);
+    if (!stream) {
+      stream = this.streams[shardOf(symbol, this.opts.shardCount)]!;
+      this.shardBySymbol.set(symbol, stream);
+    }
+    return stream;
+  }
+
+  private backpressure(): void | Promise<void> {
+    return this.opts.producer.depth >= this.highWater ? this.opts.producer.flush() : undefined;
+  }
+}

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { ProviderTick, TickSink } from '../src/providers/provider';
+import { ReplayProvider } from '../src/providers/replay/replay-provider';
+
+const DAY = join(__dirname, '..', '..', '..', 'data', 'EURUSD_20140505_ticks.csv.gz');
+const MINUTE = 60_000;
+
+type Event = { kind: 'tick'; tick: ProviderTick } | { kind: 'wm'; ts: number };
+
+function recorder(): { sink: TickSink; events: Event[]; states: string[] } {
+  const events: Event[] = [];
+  const states: string[] = [];
+  return {
+    events,
+    states,
+    sink: {
+      tick: (tick) => void events.push({ kind: 'tick', tick }),
+      watermark: (ts) => void events.push({ kind: 'wm', ts }),
+      state: (s) => void states.push(s),
+    },
+  };
+}
+
+describe('ReplayProvider', () => {
+  it('replays the real day at max speed with watermarks that never overtake a later tick', async () => {
+    const { sink, events, states } = recorder();
+    const provider = new ReplayProvider({ files: [DAY], speed: 'max', onBadLine: (e) => { throw e; } });
+    await provider.start(sink);
+    await provider.finished;
+    const ticks = events.filter((e) => e.kind === 'tick');
+    expect(ticks).toHaveLength(58_143);
+    expect(states).toEqual(['connecting', 'streaming', 'finished']);
+
+    let watermark = -Infinity;
+    for (const e of events) {
+      if (e.kind === 'wm') {
+        expect(e.ts).toBeGreaterThanOrEqual(watermark);
+        watermark = e.ts;
+      } else {
+        expect(e.tick.ts).toBeGreaterThanOrEqual(watermark);
+        expect(e.tick.symbol).toBe('EURUSD');
+      }
+    }
+    // the last watermark closes the last minute of the recording
+    const lastTick = ticks[ticks.length - 1]!;
+    if (lastTick.kind !== 'tick') throw new Error('unreachable');
+    expect(watermark).toBe((Math.floor(lastTick.tick.ts / MINUTE) + 1) * MINUTE);
+  });
+
+  it('paces by a simulated clock and emits the same ticks as at max speed', async () => {
+    let wall = 1_000_000;
+    const { sink, events } = recorder();
+    // 100,000x real time on a fake wall clock that advances 10 ms per reading
+    const provider = new ReplayProvider({
+      files: [DAY],
+      speed: 100_000,
+      watermarkEveryMs: 5_000,
+      now: () => (wall += 10),
+      onBadLine: (e) => {
+        throw e;
+      },
+    });
+    await provider.start(sink);
+    await provider.finished;
+    const ticks = events.flatMap((e) => (e.kind === 'tick' ? [e.tick.ts] : []));
+    expect(ticks).toHaveLength(58_143);
+    const wms = events.flatMap((e) => (e.kind === 'wm' ? [e.ts] : []));
+    expect(wms.length).toBeGreaterThan(1_410); // minute watermarks plus simulated-clock ones
+    expect(wms.every((w, i) => i === 0 || w >= wms[i - 1]!)).toBe(true);
+  });
+
+  it('stop() ends a paced replay early and is idempotent', async () => {
+    const { sink, events } = recorder();
+    const provider = new ReplayProvider({ files: [DAY], speed: 1, onBadLine: () => undefined });
+    await provider.start(sink);
+    await Promise.all([provider.stop(), provider.stop()]);
+    expect(events.filter((e) => e.kind === 'tick').length).toBeLessThan(58_143);
+  });
+});

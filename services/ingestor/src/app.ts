@@ -1,0 +1,92 @@
+import { hostname } from 'node:os';
+import { channelNames, normalizeSymbol, parseTimeframe } from '@fxcm/contracts';
+import { createRedis } from '@fxcm/redis-streams';
+import {
+  channelEnvOf,
+  redisUrlOf,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
+import { BarStore } from './bar-store';
+import type { IngestorConfig } from './config';
+import { OhlcvIngest } from './ohlcv-ingest';
+
+/**
+ * The ingestor: SUBSCRIBE to `fxcm:ohlcv`, verify, store. Messages are handled one at a time in
+ * arrival order; a queue bounds memory if Redis writes stall (pub/sub cannot be paused).
+ */
+export function createApp({ config, logger, metrics }: ServiceDeps<IngestorConfig>): ServiceApp {
+  const instance = config.instance ?? hostname();
+  const url = redisUrlOf(config);
+  const redis = createRedis(url, { name: `ingestor:${instance}` });
+  const subscriber = createRedis(url, { name: `ingestor:${instance}:sub`, blocking: true });
+  const status = new StatusReporter({
+    service: 'ingestor',
+    instance,
+    namespace: config.namespace,
+    redis,
+    intervalMs: config.statusIntervalMs,
+  });
+  const channel = channelNames(channelEnvOf(config)).ohlcv;
+  const store = new BarStore(redis, config.namespace);
+  const secret = config.ingestHmacSecret ?? config.hmacSecret;
+  const allowedSymbols = new Set(config.allowedSymbols.map((s) => normalizeSymbol(s)));
+  const allowedTimeframes = new Set(config.allowedTimeframes.map((tf) => parseTimeframe(tf)));
+  const ingest = new OhlcvIngest({
+    store,
+    rails: () => ({ allowedSymbols, allowedTimeframes, maxBars: config.maxBars, now: Date.now() }),
+    hmac: secret ? { secret, algo: config.ingestHmacAlgo ?? config.hmacAlgo } : undefined,
+    hmacRequired: config.hmacRequired,
+    logger,
+    metrics,
+    status,
+  });
+  const dropped = metrics.counter('fxcm_ingestor_dropped_total', 'Messages dropped because the queue was full');
+  const queueDepth = metrics.gauge('fxcm_ingestor_queue_depth', 'Messages waiting to be stored');
+
+  let queued = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  const onMessage = (_channel: string, text: string): void => {
+    if (queued >= config.maxQueue) {
+      dropped.inc();
+      status.degrade('ingest_queue_full');
+      return;
+    }
+    queued += 1;
+    queueDepth.set(queued);
+    chain = chain
+      .then(() => ingest.onMessage(text))
+      .catch((err: unknown) => {
+        metrics.errors.inc({ type: 'redis' });
+        status.error('INGEST_STORE_FAILED', String((err as Error).message));
+        logger.error('could not store a message', { err });
+      })
+      .finally(() => {
+        queued -= 1;
+        queueDepth.set(queued);
+        if (queued === 0) status.recover('ingest_queue_full');
+      });
+  };
+
+  let stopping: Promise<void> | undefined;
+  return {
+    async start() {
+      status.start();
+      subscriber.on('message', onMessage);
+      await subscriber.subscribe(channel);
+      status.setState('ok');
+      logger.info('ingesting', { channel, verify: Boolean(secret) });
+    },
+    stop() {
+      stopping ??= (async () => {
+        subscriber.off('message', onMessage);
+        await subscriber.quit().catch(() => undefined);
+        await chain;
+        await status.stop();
+        await redis.quit();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { hostname } from 'node:os';
+import { channelNames, GROUPS, streamNames } from '@fxcm/contracts';
+import { createRedis, StreamConsumer } from '@fxcm/redis-streams';
+import {
+  channelEnvOf,
+  redisUrlOf,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
+import { BarPublisher } from './bar-publisher';
+import type { PublisherConfig } from './config';
+import { withPublishOnce } from './publish-once';
+import { StatusPublisher } from './status-publisher';
+
+/**
+ * The publisher: one consumer per bar shard stream plus one on the status stream, all in the
+ * `publisher` group, so replicas share the work and take over a dead replica's entries.
+ */
+export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConfig>): ServiceApp {
+  const instance = config.instance ?? hostname();
+  const redis = withPublishOnce(createRedis(redisUrlOf(config), { name: `publisher:${instance}` }));
+  const status = new StatusReporter({
+    service: 'publisher',
+    instance,
+    namespace: config.namespace,
+    redis,
+    intervalMs: config.statusIntervalMs,
+  });
+  const channels = channelNames(channelEnvOf(config));
+  const names = streamNames(config.namespace);
+  const hmac = config.hmacSecret ? { secret: config.hmacSecret, algo: config.hmacAlgo } : undefined;
+  if (!hmac) logger.warn('FXCM_HMAC_SECRET is not set: fxcm:ohlcv messages go out unsigned');
+
+  const bars = new BarPublisher({
+    redis,
+    namespace: config.namespace,
+    channel: channels.ohlcv,
+    hmac,
+    markTtlMs: config.markTtlMs,
+    logger,
+    metrics,
+    status,
+  });
+  const statuses = new StatusPublisher({
+    redis,
+    channels: { status: channels.status, heartbeat: channels.heartbeat, market_status: channels.marketStatus },
+    logger,
+    metrics,
+    status,
+  });
+
+  const claim = { idleMs: config.claimIdleMs, everyMs: Math.ceil(config.claimIdleMs / 2) };
+  const onError = (context: string) => (err: unknown, where: string) => {
+    metrics.errors.inc({ type: 'redis' });
+    logger.warn('stream consumer error', { stream: context, where, err });
+  };
+  const consumers = [
+    ...Array.from({ length: config.shardCount }, (_, shard) => {
+      const stream = names.bars(shard);
+      return new StreamConsumer({
+        redis,
+        streams: [stream],
+        group: GROUPS.publisher,
+        consumer: instance,
+        claim,
+        handler: (entries) => bars.handle(entries),
+        onError: onError(stream),
+      });
+    }),
+    new StreamConsumer({
+      redis,
+      streams: [names.status],
+      group: GROUPS.publisher,
+      consumer: instance,
+      claim,
+      startId: '$', // status is about now: a new group starts at the tail
+      handler: (entries) => statuses.handle(entries),
+      onError: onError(names.status),
+    }),
+  ];
+
+  let stopping: Promise<void> | undefined;
+  return {
+    async start() {
+      status.start();
+      for (const consumer of consumers) await consumer.start();
+      status.setState('ok');
+      logger.info('publishing', { ohlcv: channels.ohlcv, status: channels.status, shards: config.shardCount });
+    },
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all(consumers.map((c) => c.close()));
+        await status.stop();
+        await redis.quit();
+      })();
+      return stopping;
+    },
+  };
+}

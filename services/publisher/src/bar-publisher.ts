@@ -1,0 +1,105 @@
+import {
+  ContractError,
+  decodeStreamEntry,
+  encodeOhlcvMessage,
+  keys,
+  type HmacAlgo,
+} from '@fxcm/contracts';
+import type { Logger } from '@fxcm/logging';
+import type { Metrics } from '@fxcm/metrics';
+import type { StreamEntry } from '@fxcm/redis-streams';
+import type { StatusReporter } from '@fxcm/service-runtime';
+import type { RedisWithPublishOnce } from './publish-once';
+
+/** Options of {@link BarPublisher}. */
+export interface BarPublisherOptions {
+  redis: RedisWithPublishOnce;
+  namespace: string;
+  channel: string;
+  hmac?: { secret: string; algo: HmacAlgo };
+  /** Lifetime of a final bar's publish-once mark, ms. */
+  markTtlMs: number;
+  logger: Logger;
+  metrics: Metrics;
+  status: StatusReporter;
+}
+
+/**
+ * Turns bar entries of `{ns}:x:bars:{shard}` into V1 `fxcm:ohlcv` messages: validated against
+ * the contract, signed, and published — final bars exactly once per (symbol, tf, open_time),
+ * previews as they come. A bad entry is rejected, counted and reported; the rest go on.
+ */
+export class BarPublisher {
+  private readonly published;
+  private readonly rejected;
+
+  constructor(private readonly opts: BarPublisherOptions) {
+    this.published = opts.metrics.counter(
+      'fxcm_publisher_bars_total',
+      'Bars handled by the publisher, by tf and outcome (published, duplicate)',
+      ['tf', 'kind', 'outcome'],
+    );
+    this.rejected = opts.metrics.counter(
+      'fxcm_publisher_rejected_total',
+      'Stream entries the publisher rejected, by reason',
+      ['reason'],
+    );
+  }
+
+  /** Handles one batch; throws only on Redis failure (the batch is then redelivered). */
+  async handle(entries: StreamEntry[]): Promise<void> {
+    const pipeline = this.opts.redis.pipeline() as unknown as {
+      publishOnce(k: string, c: string, m: string, ttl: number): void;
+      publish(c: string, m: string): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
+    const sent: { tf: string; kind: 'final' | 'preview' }[] = [];
+    for (const entry of entries) {
+      const message = this.encode(entry);
+      if (!message) continue;
+      if (message.final) {
+        pipeline.publishOnce(message.markKey, this.opts.channel, message.text, this.opts.markTtlMs);
+      } else {
+        pipeline.publish(this.opts.channel, message.text);
+      }
+      sent.push({ tf: message.tf, kind: message.final ? 'final' : 'preview' });
+    }
+    if (sent.length === 0) return;
+    const results = await pipeline.exec();
+    if (!results) throw new Error('publish pipeline returned no result');
+    results.forEach(([err, reply], i) => {
+      if (err) throw err;
+      const { tf, kind } = sent[i]!;
+      this.published.inc({ tf, kind, outcome: reply === -1 ? 'duplicate' : 'published' });
+    });
+  }
+
+  private encode(
+    entry: StreamEntry,
+  ): { text: string; final: boolean; markKey: string; tf: string } | undefined {
+    try {
+      const decoded = decodeStreamEntry(entry.fields);
+      if (decoded.type !== 'bar') {
+        throw new ContractError('STREAM_ENTRY_INVALID', `bars stream: unexpected entry type ${decoded.type}`);
+      }
+      const { symbol, tf, bar } = decoded.data;
+      const text = encodeOhlcvMessage(
+        { symbol, tf, bars: [bar], source: bar.source },
+        this.opts.hmac ? { secret: this.opts.hmac.secret, algo: this.opts.hmac.algo } : {},
+      );
+      return {
+        text,
+        final: bar.complete === true,
+        markKey: keys(this.opts.namespace).published(symbol, tf, bar.open_time),
+        tf,
+      };
+    } catch (err) {
+      if (!(err instanceof ContractError)) throw err;
+      this.rejected.inc({ reason: err.code });
+      this.opts.metrics.errors.inc({ type: 'contract' });
+      this.opts.status.error(err.code, err.message, { severity: 'warning', context: { id: entry.id } });
+      this.opts.logger.warn('rejected bar entry', { id: entry.id, stream: entry.stream, error: err.message });
+      return undefined;
+    }
+  }
+}

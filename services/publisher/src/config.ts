@@ -1,0 +1,28 @@
+import { defineConfig, type ConfigOf } from '@fxcm/config';
+import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS } from '@fxcm/service-runtime';
+
+/** The publisher's configuration; nothing else in the service reads the environment. */
+export const configSpec = defineConfig([
+  ...COMMON_FIELDS,
+  ...CHANNEL_FIELDS,
+  ...HMAC_FIELDS,
+  {
+    key: 'markTtlMs',
+    env: 'FXCM_PUBLISH_MARK_TTL_MS',
+    type: 'int',
+    min: 60_000,
+    default: 2 * 24 * 3_600_000,
+    description: 'How long a final bar stays marked as published (redeliveries within it are dropped), ms.',
+  },
+  {
+    key: 'claimIdleMs',
+    env: 'FXCM_PUBLISH_CLAIM_IDLE_MS',
+    type: 'int',
+    min: 1_000,
+    default: 30_000,
+    description: 'Entries a dead publisher replica left pending this long are taken over (XAUTOCLAIM), ms.',
+  },
+] as const);
+
+/** The validated configuration object. */
+export type PublisherConfig = ConfigOf<typeof configSpec>;

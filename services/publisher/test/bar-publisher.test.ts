@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { encodeStreamEntry, verifyOhlcvSignature } from '@fxcm/contracts';
+import { createLogger } from '@fxcm/logging';
+import { createMetrics } from '@fxcm/metrics';
+import { createRedis, type StreamEntry } from '@fxcm/redis-streams';
+import { StatusReporter } from '@fxcm/service-runtime';
+import type { Redis } from 'ioredis';
+import { BarPublisher } from '../src/bar-publisher';
+import { withPublishOnce } from '../src/publish-once';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const T = Date.UTC(2014, 4, 5, 5, 0);
+
+let redis: Redis;
+let sub: Redis;
+let ns: string;
+let received: string[];
+
+beforeAll(() => {
+  redis = createRedis(REDIS_URL, { name: 'publisher-test' });
+  sub = createRedis(REDIS_URL, { name: 'publisher-test-sub' });
+  sub.on('message', (_c: string, m: string) => received.push(m));
+});
+beforeEach(async () => {
+  ns = `test_pub_${randomUUID().slice(0, 8)}`;
+  received = [];
+  await sub.subscribe(`${ns}:ohlcv`);
+});
+afterEach(async () => {
+  await sub.unsubscribe();
+  const found = await redis.keys(`${ns}:*`);
+  if (found.length > 0) await redis.del(...found);
+});
+afterAll(async () => {
+  await sub.quit();
+  await redis.quit();
+});
+
+const bar = (open: number, complete: boolean) => ({
+  open_time: open,
+  close_time: open + 59_999,
+  open: 1.38756,
+  high: 1.38757,
+  low: 1.38755,
+  close: 1.38756,
+  volume: 12,
+  tick_count: 12,
+  complete,
+  synthetic: false,
+  source: 'tick_agg' as const,
+  tf: '1m' as const,
+});
+let seq = 0;
+const entry = (fields: string[]): StreamEntry => ({ stream: `${ns}:x:bars:{0}`, id: `1-${(seq += 1)}`, fields });
+const barEntry = (open: number, complete: boolean) =>
+  entry(encodeStreamEntry('bar', { symbol: 'EURUSD', tf: '1m', bar: bar(open, complete) }));
+
+function publisher() {
+  const metrics = createMetrics({ service: 'publisher' });
+  const status = new StatusReporter({ service: 'publisher', instance: 't', namespace: ns, redis });
+  const logger = createLogger({ service: 'publisher', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const pub = new BarPublisher({
+    redis: withPublishOnce(redis),
+    namespace: ns,
+    channel: `${ns}:ohlcv`,
+    hmac: { secret: 'k', algo: 'sha256' },
+    markTtlMs: 60_000,
+    logger,
+    metrics,
+    status,
+  });
+  return { pub, metrics, status };
+}
+
+async function settle(count: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('BarPublisher on a real Redis', () => {
+  it('publishes a final bar once however often it is redelivered, previews every time', async () => {
+    const { pub } = publisher();
+    await pub.handle([barEntry(T, false), barEntry(T, true)]);
+    await pub.handle([barEntry(T, true), barEntry(T, false)]); // a redelivery after a crash
+    await pub.handle([barEntry(T, true)]);
+    await settle(3);
+    const bars = received.map((m) => JSON.parse(m) as { bars: { complete: boolean }[]; source: string });
+    expect(bars.map((m) => m.bars[0]!.complete)).toEqual([false, true, false]);
+    expect(bars.every((m) => m.source === 'tick_agg')).toBe(true);
+    expect(received.every((m) => verifyOhlcvSignature(m, 'k', 'sha256'))).toBe(true);
+    // floats on the wire the way Python writes them
+    expect(received[1]).toContain('"volume":12.0');
+    expect(received[1]).toContain('"open_time":1399266000000');
+  });
+
+  it('rejects a bad entry with its reason and still publishes the rest of the batch', async () => {
+    const { pub, status, metrics } = publisher();
+    const bad = entry(['type', 'bar', 'data', '{"symbol":"EURUSD","tf":"1m"}']);
+    const notJson = entry(['type', 'bar', 'data', '{oops']);
+    await pub.handle([bad, barEntry(T + 60_000, true), notJson]);
+    await settle(1);
+    expect(received).toHaveLength(1);
+    expect(status.snapshot().errors.map((e) => e.code)).toEqual(['STREAM_ENTRY_INVALID', 'STREAM_ENTRY_INVALID']);
+    expect(await metrics.registry.metrics()).toMatch(/fxcm_publisher_rejected_total\{reason="STREAM_ENTRY_INVALID",service="publisher"\} 2/);
+  });
+});

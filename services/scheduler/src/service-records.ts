@@ -1,0 +1,51 @@
+import type { ServiceStatusRecord } from '@fxcm/service-runtime';
+import type { StatusInputs } from './v1-status';
+
+/**
+ * The latest status record of every service instance, and what the public status needs from
+ * them. Records older than `maxAgeMs` are forgotten (an instance that stopped reporting is gone).
+ */
+export class ServiceRecords {
+  private readonly latest = new Map<string, ServiceStatusRecord>();
+
+  constructor(private readonly maxAgeMs: number) {}
+
+  /** Keeps `record` if it is the newest of its instance. */
+  observe(record: ServiceStatusRecord): void {
+    const key = `${record.service}/${record.instance}`;
+    const known = this.latest.get(key);
+    if (!known || known.ts <= record.ts) this.latest.set(key, record);
+  }
+
+  /** Live records (reported within `maxAgeMs` of `now`), oldest service name first. */
+  live(now: number): ServiceStatusRecord[] {
+    for (const [key, record] of this.latest) {
+      if (now - record.ts > this.maxAgeMs || record.state === 'stopping') this.latest.delete(key);
+    }
+    return [...this.latest.values()].sort((a, b) =>
+      `${a.service}/${a.instance}`.localeCompare(`${b.service}/${b.instance}`),
+    );
+  }
+
+  /** The status inputs the services report (market and calendar facts are added by the caller). */
+  inputs(now: number): Pick<StatusInputs, 'feedState' | 'lastTickAt' | 'lastFinalClose' | 'lastPreviewAt' | 'degraded'> {
+    const records = this.live(now);
+    const detail = (r: ServiceStatusRecord, key: string): unknown => r.detail?.[key];
+    const newest = (service: string, key: string): number | undefined => {
+      const values = records
+        .filter((r) => r.service === service)
+        .map((r) => detail(r, key))
+        .filter((v): v is number => typeof v === 'number');
+      return values.length > 0 ? Math.max(...values) : undefined;
+    };
+    const gateway = records.find((r) => r.service === 'fxcm-gateway');
+    const feedState = gateway ? detail(gateway, 'feed_state') : undefined;
+    return {
+      feedState: typeof feedState === 'string' ? feedState : undefined,
+      lastTickAt: newest('fxcm-gateway', 'last_tick_at'),
+      lastFinalClose: newest('bar-builder', 'last_final_close'),
+      lastPreviewAt: newest('bar-builder', 'last_preview_at'),
+      degraded: [...new Set(records.flatMap((r) => r.degraded.map((d) => `${r.service}:${d}`)))].sort(),
+    };
+  }
+}

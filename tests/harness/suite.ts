@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Root of the repository (tests/ sits directly under it). */
+export const ROOT = join(__dirname, '..', '..');
+
+/** The five services, by folder name. */
+export type ServiceName = 'fxcm-gateway' | 'bar-builder' | 'scheduler' | 'publisher' | 'ingestor';
+
+/** A service running as its own process from its build output, logs kept for failure reports. */
+export class ServiceProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(
+    readonly service: ServiceName,
+    env: Record<string, string>,
+  ) {
+    const main = join(ROOT, 'services', service, 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first (npm test does)`);
+    this.child = spawn(process.execPath, [main], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer): void => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Sends a signal (SIGKILL to simulate a crash, SIGTERM for a clean stop). */
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Stops with SIGTERM and waits; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+
+  /** The last lines the process wrote, for an assertion message. */
+  tail(lines = 30): string {
+    return this.output.join('').split('\n').slice(-lines).join('\n');
+  }
+}
+
+/** Resolves once `predicate` holds; rejects after `ms` with `describe()` in the message. */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  ms: number,
+  describe: () => string,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${describe()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { parse, parseAllDocuments } from 'yaml';
+import { configSpec as barBuilder } from '../../services/bar-builder/src/config';
+import { configSpec as gateway } from '../../services/fxcm-gateway/src/config';
+import { configSpec as ingestor } from '../../services/ingestor/src/config';
+import { configSpec as publisher } from '../../services/publisher/src/config';
+import { configSpec as scheduler } from '../../services/scheduler/src/config';
+import { ROOT } from '../harness/suite';
+
+// No Docker engine or cluster runs here: these checks read the deployment files against the
+// compose-spec schema and against the services' own configuration declarations.
+
+const specs = { 'fxcm-gateway': gateway, 'bar-builder': barBuilder, scheduler, publisher, ingestor };
+const envNamesOf = (service: keyof typeof specs): Set<string> =>
+  new Set(specs[service].fields.flatMap((f) => (f.env ? [f.env] : [])));
+
+type ComposeService = { environment?: Record<string, string>; build?: { dockerfile: string } };
+const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
+
+describe('compose.yaml', () => {
+  it('is valid against the compose-spec schema', () => {
+    const schema = JSON.parse(
+      readFileSync(require.resolve('dclint/schemas/compose.schema.json'), 'utf8'),
+    ) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    const ok = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('runs the five services, each from its own Dockerfile, with only known configuration keys', () => {
+    for (const service of Object.keys(specs) as (keyof typeof specs)[]) {
+      const entry = compose.services[service];
+      expect(entry).toBeDefined();
+      expect(entry!.build?.dockerfile).toBe(`services/${service}/Dockerfile`);
+      const unknown = Object.keys(entry!.environment ?? {}).filter((k) => !envNamesOf(service).has(k));
+      expect({ service, unknown }).toEqual({ service, unknown: [] });
+    }
+    expect(compose.services.redis).toBeDefined();
+    expect(compose.services.prometheus).toBeDefined();
+  });
+});
+
+describe('Kubernetes manifests', () => {
+  type Doc = {
+    kind: string;
+    metadata: { name: string };
+    data?: Record<string, string>;
+    spec?: {
+      replicas?: number;
+      template?: { spec: { containers: { env?: { name: string }[] }[] } };
+    };
+  };
+  const dir = join(ROOT, 'infra', 'k8s');
+  const docs: Doc[] = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Doc));
+  const configMap = docs.find((d) => d.kind === 'ConfigMap')!;
+
+  it('gives the bar builder one StatefulSet replica per shard', () => {
+    const sts = docs.find((d) => d.kind === 'StatefulSet' && d.metadata.name === 'bar-builder');
+    expect(sts?.spec?.replicas).toBe(Number(configMap.data?.FXCM_SHARDS));
+  });
+
+  it('uses only configuration keys the services declare', () => {
+    const known = new Set(Object.keys(specs).flatMap((s) => [...envNamesOf(s as keyof typeof specs)]));
+    const used = [
+      ...Object.keys(configMap.data ?? {}),
+      ...docs.flatMap((d) => d.spec?.template?.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)) ?? []),
+    ];
+    expect(used.filter((name) => !known.has(name))).toEqual([]);
+  });
+});
