@@ -27,6 +27,9 @@ const workspaceDirs = ['packages', 'services']
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  projects: [...workspaceDirs, 'tests'].map((dir) => ({ ...project(dir), rootDir: path.join(__dirname, dir) })),
+  projects: [...workspaceDirs, 'tests'].map((dir) => ({
+    ...project(dir),
+    rootDir: path.join(__dirname, dir),
+  })),
   testTimeout: 60_000,
 };

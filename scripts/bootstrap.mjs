@@ -30,7 +30,11 @@ function pnpmCommand() {
 
 function run(cmd, args, env = process.env) {
   say(`$ ${[...cmd, ...args].join(' ')}`);
-  const result = spawnSync(cmd[0], [...cmd.slice(1), ...args], { cwd: root, stdio: 'inherit', env });
+  const result = spawnSync(cmd[0], [...cmd.slice(1), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
   if (result.status !== 0) {
     say(`failed: ${[...cmd, ...args].join(' ')} (exit ${result.status ?? result.signal})`);
     return false;

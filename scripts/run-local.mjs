@@ -66,7 +66,10 @@ async function main() {
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     child.on('exit', (code, signal) => {
-      if (!stopping) console.log(`[run-local] ${service} exited (${code ?? signal}); see .run/logs/${service}.log`);
+      if (!stopping)
+        console.log(
+          `[run-local] ${service} exited (${code ?? signal}); see .run/logs/${service}.log`,
+        );
     });
     children.push({ service, child, port: 9201 + i });
   });
@@ -79,7 +82,10 @@ async function main() {
       '',
       '  watch the bars:     npm run watch            (fxcm:ohlcv, complete bars; --all for previews)',
       '  or raw:             redis-cli subscribe fxcm:ohlcv fxcm:status',
-      ...children.map(({ service, port }) => `  ${service.padEnd(14)} http://127.0.0.1:${port}/metrics  /healthz  /readyz`),
+      ...children.map(
+        ({ service, port }) =>
+          `  ${service.padEnd(14)} http://127.0.0.1:${port}/metrics  /healthz  /readyz`,
+      ),
       '  logs:               .run/logs/<service>.log',
       '',
       'Ctrl-C stops everything.',

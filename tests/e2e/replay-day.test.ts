@@ -24,7 +24,15 @@ interface Received {
     tf: string;
     source?: string;
     sig?: string;
-    bars: { open_time: number; open: number; high: number; low: number; close: number; complete?: boolean; synthetic?: boolean }[];
+    bars: {
+      open_time: number;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      complete?: boolean;
+      synthetic?: boolean;
+    }[];
   };
 }
 
@@ -53,8 +61,16 @@ class SuiteRun {
       FXCM_LOG_LEVEL: 'warn',
     };
     const own: Record<ServiceName, Record<string, string>> = {
-      'fxcm-gateway': { FXCM_PROVIDER: 'replay', FXCM_REPLAY_FILES: TICKS, FXCM_REPLAY_SPEED: this.speed },
-      'bar-builder': { FXCM_PRICE_MODE: 'bid', FXCM_CACHE_DIR: this.cacheDir, FXCM_INSTANCE: 'bar-builder-0' },
+      'fxcm-gateway': {
+        FXCM_PROVIDER: 'replay',
+        FXCM_REPLAY_FILES: TICKS,
+        FXCM_REPLAY_SPEED: this.speed,
+      },
+      'bar-builder': {
+        FXCM_PRICE_MODE: 'bid',
+        FXCM_CACHE_DIR: this.cacheDir,
+        FXCM_INSTANCE: 'bar-builder-0',
+      },
       scheduler: { FXCM_TELEMETRY_INTERVAL_SECONDS: '0.5' },
       publisher: {},
       ingestor: { FXCM_INGEST_ALLOWED_SYMBOLS: 'EURUSD' },
@@ -64,7 +80,8 @@ class SuiteRun {
 
   async start(): Promise<void> {
     this.sub.on('message', (channel: string, text: string) => {
-      if (channel === `${this.prefix}:ohlcv`) this.ohlcv.push({ text, msg: JSON.parse(text) as Received['msg'] });
+      if (channel === `${this.prefix}:ohlcv`)
+        this.ohlcv.push({ text, msg: JSON.parse(text) as Received['msg'] });
       else this.status.push(text);
     });
     await this.sub.subscribe(`${this.prefix}:ohlcv`, `${this.prefix}:status`);
@@ -94,7 +111,8 @@ class SuiteRun {
     await waitFor(
       () => new Set(this.finals1m().map((b) => b.open_time)).size >= REFERENCE.length,
       ms,
-      () => `${new Set(this.finals1m().map((b) => b.open_time)).size}/${REFERENCE.length} final 1m bars\n${this.logs()}`,
+      () =>
+        `${new Set(this.finals1m().map((b) => b.open_time)).size}/${REFERENCE.length} final 1m bars\n${this.logs()}`,
     );
     let seen = -1;
     await waitFor(
@@ -113,7 +131,13 @@ class SuiteRun {
     await this.sub.quit();
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${this.namespace}:*`, 'COUNT', 1000);
+      const [next, found] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.namespace}:*`,
+        'COUNT',
+        1000,
+      );
       if (found.length > 0) await this.redis.unlink(...found);
       cursor = next;
     } while (cursor !== '0');
@@ -145,11 +169,18 @@ function expectExactlyTheReference(run: SuiteRun): void {
   expect(byOpen.size).toBe(REFERENCE.length);
 }
 
-function pythonVerdict(messages: string[]): { checked: number; valid: number; invalid: string[] } | undefined {
+function pythonVerdict(
+  messages: string[],
+): { checked: number; valid: number; invalid: string[] } | undefined {
   if (spawnSync('python3', ['--version']).status !== 0) return undefined;
   const result = spawnSync('python3', [join(ROOT, 'tests', 'harness', 'verify_sig.py')], {
     input: messages.join('\n'),
-    env: { ...process.env, FXCM_HMAC_SECRET: SECRET, FXCM_HMAC_ALGO: 'sha256', PYTHONIOENCODING: 'utf-8' },
+    env: {
+      ...process.env,
+      FXCM_HMAC_SECRET: SECRET,
+      FXCM_HMAC_ALGO: 'sha256',
+      PYTHONIOENCODING: 'utf-8',
+    },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`verify_sig.py failed: ${result.stderr}`);
@@ -192,7 +223,11 @@ describe('the suite end to end on the bundled real day', () => {
       );
 
       // the scheduler's status reached fxcm:status as a valid V1 payload
-      await waitFor(() => run.status.length > 0, 10_000, () => 'no fxcm:status message');
+      await waitFor(
+        () => run.status.length > 0,
+        10_000,
+        () => 'no fxcm:status message',
+      );
       for (const text of run.status) {
         expect(checkContract('status', JSON.parse(text))).toMatchObject({ ok: true });
       }

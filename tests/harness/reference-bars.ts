@@ -10,7 +10,10 @@ export interface ReferenceBar {
 /** Reads a reference m1 CSV: the exact aggregation of the matching tick file, per minute. */
 export function readReferenceBars(path: string): ReferenceBar[] {
   const [header, ...rows] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
-  if (header !== 'open_time_ms,bid_open,bid_high,bid_low,bid_close,ask_open,ask_high,ask_low,ask_close') {
+  if (
+    header !==
+    'open_time_ms,bid_open,bid_high,bid_low,bid_close,ask_open,ask_high,ask_low,ask_close'
+  ) {
     throw new Error(`${path}: unexpected header ${header}`);
   }
   return rows.map((row) => {

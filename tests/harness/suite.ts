@@ -19,7 +19,8 @@ export class ServiceProcess {
     env: Record<string, string>,
   ) {
     const main = join(ROOT, 'services', service, 'dist', 'main.js');
-    if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first (npm test does)`);
+    if (!existsSync(main))
+      throw new Error(`${main} is missing: run \`pnpm build\` first (npm test does)`);
     this.child = spawn(process.execPath, [main], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },

@@ -12,7 +12,13 @@ import { ROOT } from '../harness/suite';
 // No Docker engine or cluster runs here: these checks read the deployment files against the
 // compose-spec schema and against the services' own configuration declarations.
 
-const specs = { 'fxcm-gateway': gateway, 'bar-builder': barBuilder, scheduler, publisher, ingestor };
+const specs = {
+  'fxcm-gateway': gateway,
+  'bar-builder': barBuilder,
+  scheduler,
+  publisher,
+  ingestor,
+};
 const envNamesOf = (service: keyof typeof specs): Set<string> =>
   new Set(specs[service].fields.flatMap((f) => (f.env ? [f.env] : [])));
 
@@ -38,7 +44,9 @@ describe('compose.yaml', () => {
       const entry = compose.services[service];
       expect(entry).toBeDefined();
       expect(entry!.build?.dockerfile).toBe(`services/${service}/Dockerfile`);
-      const unknown = Object.keys(entry!.environment ?? {}).filter((k) => !envNamesOf(service).has(k));
+      const unknown = Object.keys(entry!.environment ?? {}).filter(
+        (k) => !envNamesOf(service).has(k),
+      );
       expect({ service, unknown }).toEqual({ service, unknown: [] });
     }
     expect(compose.services.redis).toBeDefined();
@@ -59,7 +67,9 @@ describe('Kubernetes manifests', () => {
   const dir = join(ROOT, 'infra', 'k8s');
   const docs: Doc[] = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Doc));
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Doc),
+    );
   const configMap = docs.find((d) => d.kind === 'ConfigMap')!;
 
   it('gives the bar builder one StatefulSet replica per shard', () => {
@@ -68,10 +78,15 @@ describe('Kubernetes manifests', () => {
   });
 
   it('uses only configuration keys the services declare', () => {
-    const known = new Set(Object.keys(specs).flatMap((s) => [...envNamesOf(s as keyof typeof specs)]));
+    const known = new Set(
+      Object.keys(specs).flatMap((s) => [...envNamesOf(s as keyof typeof specs)]),
+    );
     const used = [
       ...Object.keys(configMap.data ?? {}),
-      ...docs.flatMap((d) => d.spec?.template?.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)) ?? []),
+      ...docs.flatMap(
+        (d) =>
+          d.spec?.template?.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)) ?? [],
+      ),
     ];
     expect(used.filter((name) => !known.has(name))).toEqual([]);
   });

@@ -24,10 +24,12 @@ export class CalendarBook {
   constructor(spec: CalendarBookSpec) {
     for (const p of spec.profiles) this.calendars.set(p.id, new TradingCalendar(p));
     const issues: CalendarIssue[] = [];
-    if (!this.calendars.has(spec.defaultProfile)) issues.push({ path: 'default_profile', message: `unknown profile "${spec.defaultProfile}"` });
+    if (!this.calendars.has(spec.defaultProfile))
+      issues.push({ path: 'default_profile', message: `unknown profile "${spec.defaultProfile}"` });
     const mapping = new Map<string, string>();
     for (const [symbol, id] of Object.entries(spec.symbolProfiles)) {
-      if (!this.calendars.has(id)) issues.push({ path: `symbol_profiles.${symbol}`, message: `unknown profile "${id}"` });
+      if (!this.calendars.has(id))
+        issues.push({ path: `symbol_profiles.${symbol}`, message: `unknown profile "${id}"` });
       mapping.set(normalizeSymbol(symbol), id);
     }
     if (issues.length > 0) throw invalidCalendar('calendar book', issues);
@@ -44,7 +46,10 @@ export class CalendarBook {
   calendar(profileId: string): TradingCalendar {
     const c = this.calendars.get(profileId);
     if (c === undefined) {
-      throw new CalendarError('CALENDAR_UNKNOWN_PROFILE', `unknown calendar profile "${profileId}" (known: ${this.profileIds().join(', ')})`);
+      throw new CalendarError(
+        'CALENDAR_UNKNOWN_PROFILE',
+        `unknown calendar profile "${profileId}" (known: ${this.profileIds().join(', ')})`,
+      );
     }
     return c;
   }
@@ -52,7 +57,10 @@ export class CalendarBook {
   /** The profile id a symbol maps to (the default profile when unmapped). */
   profileIdFor(symbol: string): string {
     if (typeof symbol !== 'string' || normalizeSymbol(symbol) === '') {
-      throw new CalendarError('CALENDAR_BAD_SYMBOL', `symbol must be a non-empty string such as "XAU/USD", got ${JSON.stringify(symbol)}`);
+      throw new CalendarError(
+        'CALENDAR_BAD_SYMBOL',
+        `symbol must be a non-empty string such as "XAU/USD", got ${JSON.stringify(symbol)}`,
+      );
     }
     return this.symbolProfiles.get(normalizeSymbol(symbol)) ?? this.defaultProfileId;
   }
@@ -83,11 +91,21 @@ export interface ParseDocumentOptions {
  * Builds a book from any of the three formats. V1 yields one profile `v1_overrides` used for
  * every symbol; V2 yields one profile per `calendar_tag`. Throws `CALENDAR_INVALID`.
  */
-export function parseCalendarDocument(doc: unknown, origin: string, options: ParseDocumentOptions = {}): CalendarBook {
+export function parseCalendarDocument(
+  doc: unknown,
+  origin: string,
+  options: ParseDocumentOptions = {},
+): CalendarBook {
   const format = detectCalendarFormat(doc);
   if (format === 'ssot') return new CalendarBook(parseSsotDocument(doc, origin));
-  const profiles: CalendarProfile[] = format === 'v2' ? parseV2Profiles(doc, origin) : [parseV1Overrides(doc, origin)];
+  const profiles: CalendarProfile[] =
+    format === 'v2' ? parseV2Profiles(doc, origin) : [parseV1Overrides(doc, origin)];
   const first = profiles[0];
-  if (first === undefined) throw invalidCalendar(origin, [{ path: '(root)', message: 'no profiles' }]);
-  return new CalendarBook({ profiles, defaultProfile: options.defaultProfile ?? first.id, symbolProfiles: {} });
+  if (first === undefined)
+    throw invalidCalendar(origin, [{ path: '(root)', message: 'no profiles' }]);
+  return new CalendarBook({
+    profiles,
+    defaultProfile: options.defaultProfile ?? first.id,
+    symbolProfiles: {},
+  });
 }

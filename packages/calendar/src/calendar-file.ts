@@ -17,17 +17,26 @@ export function readCalendarJson(filePath: string): unknown {
   try {
     text = readFileSync(filePath, 'utf8');
   } catch (err) {
-    throw new CalendarError('CALENDAR_FILE_UNREADABLE', `cannot read calendar file ${filePath}: ${(err as Error).message}`);
+    throw new CalendarError(
+      'CALENDAR_FILE_UNREADABLE',
+      `cannot read calendar file ${filePath}: ${(err as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CalendarError('CALENDAR_FILE_UNREADABLE', `calendar file ${filePath} is not valid JSON: ${(err as Error).message}`);
+    throw new CalendarError(
+      'CALENDAR_FILE_UNREADABLE',
+      `calendar file ${filePath} is not valid JSON: ${(err as Error).message}`,
+    );
   }
 }
 
 /** Loads a calendar file in any supported format (SSOT, V1 overrides, V2 profiles). */
-export function loadCalendarFile(filePath: string, options: ParseDocumentOptions = {}): CalendarBook {
+export function loadCalendarFile(
+  filePath: string,
+  options: ParseDocumentOptions = {},
+): CalendarBook {
   return parseCalendarDocument(readCalendarJson(filePath), basename(filePath), options);
 }
 

@@ -43,7 +43,10 @@ function describe(e: ErrorObject): CalendarIssue | undefined {
   if (e.keyword === 'propertyNames') return undefined;
   if (e.propertyName !== undefined) {
     const hint = (e.parentSchema as { description?: string } | undefined)?.description;
-    return { path: childPath(path, e.propertyName), message: `bad key: must be ${hint ?? e.message ?? 'valid'}` };
+    return {
+      path: childPath(path, e.propertyName),
+      message: `bad key: must be ${hint ?? e.message ?? 'valid'}`,
+    };
   }
   switch (e.keyword) {
     case 'required':
@@ -52,10 +55,16 @@ function describe(e: ErrorObject): CalendarIssue | undefined {
       return { path, message: `unknown property "${String(params.additionalProperty)}"` };
     case 'pattern': {
       const hint = (e.parentSchema as { description?: string } | undefined)?.description;
-      return { path, message: `must be ${hint ?? `a string matching ${String(params.pattern)}`}, got ${shown(e.data)}` };
+      return {
+        path,
+        message: `must be ${hint ?? `a string matching ${String(params.pattern)}`}, got ${shown(e.data)}`,
+      };
     }
     case 'enum':
-      return { path, message: `must be one of ${(params.allowedValues as unknown[]).map(shown).join(', ')}, got ${shown(e.data)}` };
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map(shown).join(', ')}, got ${shown(e.data)}`,
+      };
     case 'const':
       return { path, message: `must be ${shown(params.allowedValue)}, got ${shown(e.data)}` };
     default:
@@ -72,7 +81,9 @@ export function compileSchema(schema: object): SchemaCheck {
   return (doc) => {
     validate ??= ajv.compile(schema);
     if (validate(doc)) return [];
-    const issues = (validate.errors ?? []).map(describe).filter((i): i is CalendarIssue => i !== undefined);
+    const issues = (validate.errors ?? [])
+      .map(describe)
+      .filter((i): i is CalendarIssue => i !== undefined);
     const seen = new Set<string>();
     return issues.filter((i) => {
       const key = `${i.path}\u0000${i.message}`;
@@ -106,7 +117,10 @@ export function checkSpans(entries: readonly SpanEntry[]): CalendarIssue[] {
   let prev: SpanEntry | undefined;
   for (const e of entries) {
     if (!(e.start < e.end)) {
-      issues.push({ path: e.path, message: `start >= end (${formatUtc(e.start)} >= ${formatUtc(e.end)})` });
+      issues.push({
+        path: e.path,
+        message: `start >= end (${formatUtc(e.start)} >= ${formatUtc(e.end)})`,
+      });
       continue;
     }
     if (e.start < RAIL_MIN_MS || e.end > RAIL_MAX_MS) {
@@ -118,9 +132,15 @@ export function checkSpans(entries: readonly SpanEntry[]): CalendarIssue[] {
     }
     if (prev !== undefined) {
       if (e.start < prev.start) {
-        issues.push({ path: e.path, message: `not sorted: starts ${formatUtc(e.start)}, before ${prev.path} (${formatUtc(prev.start)})` });
+        issues.push({
+          path: e.path,
+          message: `not sorted: starts ${formatUtc(e.start)}, before ${prev.path} (${formatUtc(prev.start)})`,
+        });
       } else if (e.start < prev.end) {
-        issues.push({ path: e.path, message: `overlaps ${prev.path}, which ends ${formatUtc(prev.end)} after this starts ${formatUtc(e.start)}` });
+        issues.push({
+          path: e.path,
+          message: `overlaps ${prev.path}, which ends ${formatUtc(prev.end)} after this starts ${formatUtc(e.start)}`,
+        });
       }
     }
     prev = e;

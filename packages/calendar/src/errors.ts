@@ -45,5 +45,9 @@ export class CalendarError extends Error {
 export function invalidCalendar(origin: string, issues: readonly CalendarIssue[]): CalendarError {
   const shown = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`);
   const more = issues.length > shown.length ? `; …and ${issues.length - shown.length} more` : '';
-  return new CalendarError('CALENDAR_INVALID', `invalid calendar (${origin}): ${shown.join('; ')}${more}`, issues);
+  return new CalendarError(
+    'CALENDAR_INVALID',
+    `invalid calendar (${origin}): ${shown.join('; ')}${more}`,
+    issues,
+  );
 }

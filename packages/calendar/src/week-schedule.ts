@@ -65,7 +65,10 @@ export function scheduleLayers(profile: CalendarProfile, from: number, to: numbe
 
 /** Open spans of `layers` clipped to `[from, to)`: weekly windows minus breaks and closures. */
 export function openSpans(layers: ScheduleLayers, from: number, to: number): TimeSpan[] {
-  const closed: TimeSpan[] = [...layers.breaks, ...layers.closures.map((c) => ({ start: c.startMs, end: c.endMs }))];
+  const closed: TimeSpan[] = [
+    ...layers.breaks,
+    ...layers.closures.map((c) => ({ start: c.startMs, end: c.endMs })),
+  ];
   closed.sort((a, b) => a.start - b.start);
   const out: TimeSpan[] = [];
   const emit = (s: number, e: number): void => {
@@ -73,7 +76,8 @@ export function openSpans(layers: ScheduleLayers, from: number, to: number): Tim
     const end = Math.min(e, to);
     if (end <= start) return;
     const last = out[out.length - 1];
-    if (last !== undefined && last.end >= start) out[out.length - 1] = { start: last.start, end: Math.max(last.end, end) };
+    if (last !== undefined && last.end >= start)
+      out[out.length - 1] = { start: last.start, end: Math.max(last.end, end) };
     else out.push({ start, end });
   };
   for (const w of layers.weekly) {
@@ -100,7 +104,11 @@ export function tradingDayRolls(profile: CalendarProfile, from: number, to: numb
 }
 
 /** Occurrences of each session window around `[from, to)`, flat `[start, end, …]` per window. */
-export function sessionOccurrences(profile: CalendarProfile, from: number, to: number): Float64Array[] {
+export function sessionOccurrences(
+  profile: CalendarProfile,
+  from: number,
+  to: number,
+): Float64Array[] {
   return profile.sessionWindows.map((w) => {
     const spans: number[] = [];
     for (let d = dayOf(from) - 2; d <= dayOf(to) + 1; d++) {
@@ -113,7 +121,11 @@ export function sessionOccurrences(profile: CalendarProfile, from: number, to: n
 }
 
 /** Expands the week `[start, end)` of `profile` into its hot-path arrays. */
-export function buildWeekSchedule(profile: CalendarProfile, start: number, end: number): WeekSchedule {
+export function buildWeekSchedule(
+  profile: CalendarProfile,
+  start: number,
+  end: number,
+): WeekSchedule {
   const open = openSpans(scheduleLayers(profile, start, end), start, end);
   return {
     start,

@@ -41,8 +41,16 @@ export function zoneOffsetMs(timeZone: string, ts: number): number {
   if (f === null) return Number.NaN;
   const whole = Math.floor(ts / 1000) * 1000;
   const p: Record<string, number> = {};
-  for (const part of f.formatToParts(whole)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const wall = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  for (const part of f.formatToParts(whole))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wall = Date.UTC(
+    p.year ?? 0,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  );
   return wall - whole;
 }
 
@@ -81,6 +89,7 @@ export function zonedToUtc(day: number, minute: number, timeZone: string): numbe
   // Transitions are at least days apart, so the offsets a day either side bound the candidates.
   const before = zoneOffsetMs(timeZone, wall - DAY_MS);
   const after = zoneOffsetMs(timeZone, wall + DAY_MS);
+  if (before === after) return wall - before;
   const viaBefore = wall - before;
   const viaAfter = wall - after;
   const beforeFits = zoneOffsetMs(timeZone, viaBefore) === before;
@@ -100,12 +109,6 @@ export function parseTimeOfDay(text: string): number | undefined {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-/** Formats minutes after midnight as `HH:MM`. */
-export function formatTimeOfDay(minute: number): string {
-  const m = ((minute % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-}
-
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Parses `YYYY-MM-DD` into a day number; undefined when malformed or not a real date. */
@@ -115,7 +118,8 @@ export function parseIsoDate(text: string): number | undefined {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const dn = dayNumber(y, mo, d);
   const back = new Date(dn * DAY_MS);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() + 1 !== mo || back.getUTCDate() !== d) return undefined;
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() + 1 !== mo || back.getUTCDate() !== d)
+    return undefined;
   return dn;
 }
 
@@ -138,7 +142,15 @@ export function formatUtc(ts: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
 }
 
-const WEEKDAY_NAMES: Record<string, Weekday> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+const WEEKDAY_NAMES: Record<string, Weekday> = {
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+};
 
 /** Parses a three-letter weekday (`sun` … `sat`, case-insensitive). */
 export function parseWeekday(text: string): Weekday | undefined {

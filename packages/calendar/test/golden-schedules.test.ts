@@ -35,15 +35,25 @@ describe('golden weekly schedules (DST switches, holidays, normal weeks)', () =>
       const cal = calendar(week.profile);
       const from = ms(week.from);
       const to = ms(week.to);
-      const expected = week.open.map(([s, e]) => ({ start: ms(s as string), end: ms(e as string) }));
+      const expected = week.open.map(([s, e]) => ({
+        start: ms(s as string),
+        end: ms(e as string),
+      }));
 
       it('open spans match the table', () => {
-        expect(cal.openIntervals(from, to).map((s) => [iso(s.start), iso(s.end)])).toEqual(week.open);
+        expect(cal.openIntervals(from, to).map((s) => [iso(s.start), iso(s.end)])).toEqual(
+          week.open,
+        );
       });
 
       it('isOpen flips exactly at each boundary', () => {
         for (const { start, end } of expected) {
-          expect([cal.isOpen(start - 1), cal.isOpen(start), cal.isOpen(end - 1), cal.isOpen(end)]).toEqual([false, true, true, false]);
+          expect([
+            cal.isOpen(start - 1),
+            cal.isOpen(start),
+            cal.isOpen(end - 1),
+            cal.isOpen(end),
+          ]).toEqual([false, true, true, false]);
         }
       });
 
@@ -64,7 +74,11 @@ describe('golden weekly schedules (DST switches, holidays, normal weeks)', () =>
 
 describe('holiday and special closures resolve to the hand-written UTC spans', () => {
   it.each(['fxcm_fx', 'fxcm_metals'] as const)('%s', (profile) => {
-    const got = calendar(profile).profile.closures.map((c) => [iso(c.startMs), iso(c.endMs), c.kind]);
+    const got = calendar(profile).profile.closures.map((c) => [
+      iso(c.startMs),
+      iso(c.endMs),
+      c.kind,
+    ]);
     expect(got).toEqual(closures[profile]);
   });
 
@@ -78,18 +92,29 @@ describe('holiday and special closures resolve to the hand-written UTC spans', (
   });
 
   it('holiday data reaches the end of 2027 for both profiles', () => {
-    for (const id of ['fxcm_fx', 'fxcm_metals']) expect(iso(calendar(id).closuresCoverageEndMs ?? 0)).toBe('2028-01-01T22:00:00Z');
+    for (const id of ['fxcm_fx', 'fxcm_metals'])
+      expect(iso(calendar(id).closuresCoverageEndMs ?? 0)).toBe('2028-01-01T22:00:00Z');
   });
 
   it('closedIntervals names the cause of each closed span', () => {
-    const spans = calendar('fxcm_fx').closedIntervals(ms('2025-12-20T00:00:00Z'), ms('2025-12-27T00:00:00Z'));
-    expect(spans.map((s) => [iso(s.start), iso(s.end), s.causes, s.closures.map((c) => c.name)])).toEqual([
+    const spans = calendar('fxcm_fx').closedIntervals(
+      ms('2025-12-20T00:00:00Z'),
+      ms('2025-12-27T00:00:00Z'),
+    );
+    expect(
+      spans.map((s) => [iso(s.start), iso(s.end), s.causes, s.closures.map((c) => c.name)]),
+    ).toEqual([
       ['2025-12-20T00:00:00Z', '2025-12-21T22:00:00Z', ['weekend'], []],
       ['2025-12-24T22:00:00Z', '2025-12-25T22:00:00Z', ['closure'], ['Christmas Day 2025']],
       ['2025-12-26T22:00:00Z', '2025-12-27T00:00:00Z', ['weekend'], []],
     ]);
-    const metals = calendar('fxcm_metals').closedIntervals(ms('2026-01-12T00:00:00Z'), ms('2026-01-13T00:00:00Z'));
-    expect(metals.map((s) => [iso(s.start), iso(s.end), s.causes])).toEqual([['2026-01-12T22:00:00Z', '2026-01-12T23:00:00Z', ['daily_break']]]);
+    const metals = calendar('fxcm_metals').closedIntervals(
+      ms('2026-01-12T00:00:00Z'),
+      ms('2026-01-13T00:00:00Z'),
+    );
+    expect(metals.map((s) => [iso(s.start), iso(s.end), s.causes])).toEqual([
+      ['2026-01-12T22:00:00Z', '2026-01-12T23:00:00Z', ['daily_break']],
+    ]);
   });
 });
 
@@ -98,14 +123,20 @@ describe('golden instants', () => {
     expect(iso(calendar(profile).nextOpen(ms(at)))).toBe(want);
   });
 
-  it.each(instants.nextPause)('nextPause $profile at $at: $why', ({ profile, at, expect: want }) => {
-    expect(iso(calendar(profile).nextPause(ms(at)))).toBe(want);
-  });
+  it.each(instants.nextPause)(
+    'nextPause $profile at $at: $why',
+    ({ profile, at, expect: want }) => {
+      expect(iso(calendar(profile).nextPause(ms(at)))).toBe(want);
+    },
+  );
 
-  it.each(instants.tradingDayStart)('tradingDayStart $profile at $at', ({ profile, at, expect: want }) => {
-    expect(iso(calendar(profile).tradingDayStart(ms(at)))).toBe(want);
-    expect(calendar(profile).nextTradingDayStart(ms(at)) - ms(want)).toBe(24 * 3600_000);
-  });
+  it.each(instants.tradingDayStart)(
+    'tradingDayStart $profile at $at',
+    ({ profile, at, expect: want }) => {
+      expect(iso(calendar(profile).tradingDayStart(ms(at)))).toBe(want);
+      expect(calendar(profile).nextTradingDayStart(ms(at)) - ms(want)).toBe(24 * 3600_000);
+    },
+  );
 
   it.each(instants.bucket4h)('4h bucket $profile at $at: $why', ({ profile, at, expect: want }) => {
     expect(iso(calendar(profile).anchoredBucketStart(ms(at), 4 * 3600_000))).toBe(want);
@@ -117,14 +148,21 @@ describe('golden instants', () => {
       if (tag === null) {
         expect(s).toBeNull();
       } else {
-        expect(s && { tag: s.tag, open: iso(s.openMs), close: iso(s.closeMs) }).toEqual({ tag, open, close });
+        expect(s && { tag: s.tag, open: iso(s.openMs), close: iso(s.closeMs) }).toEqual({
+          tag,
+          open,
+          close,
+        });
       }
     }
   });
 
-  it.each(instants.stateDetail)('marketStatus $profile at $at → $expect ($why)', ({ profile, at, expect: want }) => {
-    expect(calendar(profile).marketStatus(ms(at)).stateDetail).toBe(want);
-  });
+  it.each(instants.stateDetail)(
+    'marketStatus $profile at $at → $expect ($why)',
+    ({ profile, at, expect: want }) => {
+      expect(calendar(profile).marketStatus(ms(at)).stateDetail).toBe(want);
+    },
+  );
 });
 
 describe('stateDetail thresholds (V1)', () => {

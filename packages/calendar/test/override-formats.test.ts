@@ -33,7 +33,11 @@ function expectSameAnswers(a: TradingCalendar, b: TradingCalendar): void {
   for (let m = FROM; m < TO; m += MIN) if (a.isOpen(m) !== b.isOpen(m)) differ++;
   expect(differ).toBe(0);
   for (let t = FROM; t < TO; t += 7 * MIN + 13_000) {
-    if (a.nextOpen(t) !== b.nextOpen(t) || a.nextPause(t) !== b.nextPause(t) || a.tradingDayStart(t) !== b.tradingDayStart(t)) {
+    if (
+      a.nextOpen(t) !== b.nextOpen(t) ||
+      a.nextPause(t) !== b.nextPause(t) ||
+      a.tradingDayStart(t) !== b.tradingDayStart(t)
+    ) {
       throw new Error(`answers differ at ${iso(t)}`);
     }
   }
@@ -49,9 +53,12 @@ describe('format detection', () => {
 });
 
 describe('V1 production overrides, V2 UTC profile and the project format give the same answers', () => {
-  it('V1 calendar_overrides.json ≡ V2 fxcm_calendar_v1_utc_overrides', () => expectSameAnswers(v1, v2Utc));
-  it('V1 calendar_overrides.json ≡ the same rules in the project format', () => expectSameAnswers(v1, ssotUtc));
-  it('V2 fxcm_calendar_v1_ny ≡ the same rules in the project format', () => expectSameAnswers(v2Ny, ssotNy));
+  it('V1 calendar_overrides.json ≡ V2 fxcm_calendar_v1_utc_overrides', () =>
+    expectSameAnswers(v1, v2Utc));
+  it('V1 calendar_overrides.json ≡ the same rules in the project format', () =>
+    expectSameAnswers(v1, ssotUtc));
+  it('V2 fxcm_calendar_v1_ny ≡ the same rules in the project format', () =>
+    expectSameAnswers(v2Ny, ssotNy));
 
   it('all three carry the 12 closed intervals', () => {
     for (const c of [v1, v2Utc, v2Ny, ssotUtc, ssotNy]) expect(c.profile.closures).toHaveLength(12);
@@ -83,12 +90,15 @@ describe('the V2 exit gates hold for both loaded formats', () => {
     ['v2 ny', () => v2Ny, '2026-01-09T22:01:00Z', '2026-01-11T22:01:00Z'],
     ['v2 utc', () => v2Utc, '2026-01-09T21:46:00Z', '2026-01-11T23:02:00Z'],
     ['v1', () => v1, '2026-01-09T21:46:00Z', '2026-01-11T23:02:00Z'],
-  ])('%s: schedule drift gate (break, Friday close, Sunday open)', (_n, cal, afterClose, afterOpen) => {
-    expect(cal().isOpen(ms('2026-01-07T21:59:00Z'))).toBe(true);
-    expect(cal().isOpen(ms('2026-01-07T22:01:00Z'))).toBe(false);
-    expect(cal().isOpen(ms(afterClose))).toBe(false);
-    expect(cal().isOpen(ms(afterOpen))).toBe(true);
-  });
+  ])(
+    '%s: schedule drift gate (break, Friday close, Sunday open)',
+    (_n, cal, afterClose, afterOpen) => {
+      expect(cal().isOpen(ms('2026-01-07T21:59:00Z'))).toBe(true);
+      expect(cal().isOpen(ms('2026-01-07T22:01:00Z'))).toBe(false);
+      expect(cal().isOpen(ms(afterClose))).toBe(false);
+      expect(cal().isOpen(ms(afterOpen))).toBe(true);
+    },
+  );
 
   it('V2 1d boundary is the daily break start (22:00 UTC in the UTC profile)', () => {
     expect(iso(v2Utc.tradingDayStart(ms('2026-01-07T12:00:00Z')))).toBe('2026-01-06T22:00:00Z');
@@ -96,25 +106,48 @@ describe('the V2 exit gates hold for both loaded formats', () => {
 });
 
 describe('V1 spellings and defaults', () => {
-  const base = { weekly_open_utc: '23:01@UTC', weekly_close_utc: '21:45@UTC', holidays: ['2025-12-25'] };
+  const base = {
+    weekly_open_utc: '23:01@UTC',
+    weekly_close_utc: '21:45@UTC',
+    holidays: ['2025-12-25'],
+  };
 
   it('the three daily_breaks spellings and zone aliases load the same break', () => {
-    const spellings: unknown[] = ['22:00-23:01@UTC', ['22:00', '23:01', 'UTC'], { start: '22:00', end: '23:01', tz: 'utc' }, ['22:00', '23:01']];
-    const calendars = spellings.map((s) => parseCalendarDocument({ ...base, daily_breaks: [s] }, 'spelling').calendar('v1_overrides'));
+    const spellings: unknown[] = [
+      '22:00-23:01@UTC',
+      ['22:00', '23:01', 'UTC'],
+      { start: '22:00', end: '23:01', tz: 'utc' },
+      ['22:00', '23:01'],
+    ];
+    const calendars = spellings.map((s) =>
+      parseCalendarDocument({ ...base, daily_breaks: [s] }, 'spelling').calendar('v1_overrides'),
+    );
     const first = calendars[0];
-    for (const c of calendars.slice(1)) expect(c?.openIntervals(FROM, TO)).toEqual(first?.openIntervals(FROM, TO));
+    for (const c of calendars.slice(1))
+      expect(c?.openIntervals(FROM, TO)).toEqual(first?.openIntervals(FROM, TO));
     expect(first?.isOpen(ms('2025-06-10T22:30:00Z'))).toBe(false);
   });
 
   it('breaks and weekly times in a named zone follow its DST', () => {
     const p = parseV1Overrides(
-      { weekly_open_utc: '18:00@ny', weekly_close_utc: '17:00@America/New_York', daily_breaks: ['17:00-18:00@est'], holidays: [] },
+      {
+        weekly_open_utc: '18:00@ny',
+        weekly_close_utc: '17:00@America/New_York',
+        daily_breaks: ['17:00-18:00@est'],
+        holidays: [],
+      },
       'ny',
     );
     expect(p.dailyBreaks[0]?.timeZone).toBe('America/New_York');
-    const cal = parseCalendarDocument({ weekly_open_utc: '18:00@ny', weekly_close_utc: '17:00@ny', daily_breaks: ['17:00-18:00@ny'], holidays: [] }, 'ny').calendar(
-      'v1_overrides',
-    );
+    const cal = parseCalendarDocument(
+      {
+        weekly_open_utc: '18:00@ny',
+        weekly_close_utc: '17:00@ny',
+        daily_breaks: ['17:00-18:00@ny'],
+        holidays: [],
+      },
+      'ny',
+    ).calendar('v1_overrides');
     expect(cal.isOpen(ms('2025-07-01T21:30:00Z'))).toBe(false); // 17:30 EDT
     expect(cal.isOpen(ms('2025-01-07T21:30:00Z'))).toBe(true); // 16:30 EST
     expect(cal.isOpen(ms('2025-01-07T22:30:00Z'))).toBe(false); // 17:30 EST
@@ -129,9 +162,15 @@ describe('V1 spellings and defaults', () => {
   });
 
   it('a V1 daily break applies on every day, a V2 break only Monday to Thursday', () => {
-    const v1Ny = parseCalendarDocument({ weekly_open_utc: '17:00@ny', weekly_close_utc: '17:00@ny', daily_breaks: ['17:00-17:05@ny'], holidays: [] }, 'v1').calendar(
-      'v1_overrides',
-    );
+    const v1Ny = parseCalendarDocument(
+      {
+        weekly_open_utc: '17:00@ny',
+        weekly_close_utc: '17:00@ny',
+        daily_breaks: ['17:00-17:05@ny'],
+        holidays: [],
+      },
+      'v1',
+    ).calendar('v1_overrides');
     const sundayOpen = ms('2026-01-11T22:01:00Z');
     expect(v1Ny.isOpen(sundayOpen)).toBe(false);
     expect(v2Ny.isOpen(sundayOpen)).toBe(true);
@@ -152,9 +191,22 @@ describe('V1 spellings and defaults', () => {
       'aliases',
     );
     const [canonical] = parseV2Profiles(
-      [{ calendar_tag: 'canonical', tz_name: 'America/New_York', weekly_open: '17:00', weekly_close: '17:00', daily_break_start: '17:00', daily_break_minutes: 5 }],
+      [
+        {
+          calendar_tag: 'canonical',
+          tz_name: 'America/New_York',
+          weekly_open: '17:00',
+          weekly_close: '17:00',
+          daily_break_start: '17:00',
+          daily_break_minutes: 5,
+        },
+      ],
       'canonical',
     );
-    expect({ ...aliased, id: '', description: '' }).toEqual({ ...canonical, id: '', description: '' });
+    expect({ ...aliased, id: '', description: '' }).toEqual({
+      ...canonical,
+      id: '',
+      description: '',
+    });
   });
 });

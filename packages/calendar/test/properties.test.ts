@@ -6,15 +6,29 @@ import { randomInt, seededRandom } from './support/seeded-random';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 
 // The SSOT profiles plus the profiles loaded from the V1 and V2 reference files.
 const calendars: [string, TradingCalendar][] = [
   ['fxcm_fx', defaultCalendarBook().calendar('fxcm_fx')],
   ['fxcm_metals', defaultCalendarBook().calendar('fxcm_metals')],
-  ['v1 production', parseCalendarDocument(fixture('v1-production-overrides.json'), 'v1').calendar('v1_overrides')],
-  ['v2 ny', parseCalendarDocument(fixture('v2-calendar-profiles.json'), 'v2').calendar('fxcm_calendar_v1_ny')],
-  ['v2 utc', parseCalendarDocument(fixture('v2-calendar-profiles.json'), 'v2').calendar('fxcm_calendar_v1_utc_overrides')],
+  [
+    'v1 production',
+    parseCalendarDocument(fixture('v1-production-overrides.json'), 'v1').calendar('v1_overrides'),
+  ],
+  [
+    'v2 ny',
+    parseCalendarDocument(fixture('v2-calendar-profiles.json'), 'v2').calendar(
+      'fxcm_calendar_v1_ny',
+    ),
+  ],
+  [
+    'v2 utc',
+    parseCalendarDocument(fixture('v2-calendar-profiles.json'), 'v2').calendar(
+      'fxcm_calendar_v1_utc_overrides',
+    ),
+  ],
 ];
 
 const LO = Date.UTC(2024, 5, 1);
@@ -31,7 +45,10 @@ describe.each(calendars)('properties of %s', (_name, cal) => {
       expect(cal.isOpen(n)).toBe(true);
       if (n > t) expect(cal.isOpen(n - 1)).toBe(false);
       for (let m = ceilMinute(t); m < n; m += MIN) {
-        if (cal.isOpen(m)) throw new Error(`open minute ${new Date(m).toISOString()} before nextOpen(${new Date(t).toISOString()})`);
+        if (cal.isOpen(m))
+          throw new Error(
+            `open minute ${new Date(m).toISOString()} before nextOpen(${new Date(t).toISOString()})`,
+          );
       }
     }
   });
@@ -55,7 +72,8 @@ describe.each(calendars)('properties of %s', (_name, cal) => {
       const to = from + randomInt(rand, 1, 10 * DAY);
       for (const span of cal.closedIntervals(from, to)) {
         expect(span.end).toBeGreaterThan(span.start);
-        for (const t of [span.start, span.end - 1, randomInt(rand, span.start, span.end)]) expect(cal.isOpen(t)).toBe(false);
+        for (const t of [span.start, span.end - 1, randomInt(rand, span.start, span.end)])
+          expect(cal.isOpen(t)).toBe(false);
         if (span.end < to) expect(cal.isOpen(span.end)).toBe(true);
       }
     }
@@ -86,7 +104,9 @@ describe.each(calendars)('properties of %s', (_name, cal) => {
     for (let i = 0; i < 100; i++) {
       const from = randomInt(rand, LO, HI);
       const to = from + randomInt(rand, 1, 20 * DAY);
-      const all = [...cal.openIntervals(from, to), ...cal.closedIntervals(from, to)].sort((a, b) => a.start - b.start);
+      const all = [...cal.openIntervals(from, to), ...cal.closedIntervals(from, to)].sort(
+        (a, b) => a.start - b.start,
+      );
       expect(all[0]?.start).toBe(from);
       expect(all[all.length - 1]?.end).toBe(to);
       for (let k = 1; k < all.length; k++) expect(all[k]?.start).toBe(all[k - 1]?.end);
@@ -108,20 +128,24 @@ describe.each(calendars)('properties of %s', (_name, cal) => {
 });
 
 describe('the SSOT profiles agree with a from-scratch statement of their rules', () => {
-  it.each(['fxcm_fx', 'fxcm_metals'] as const)('%s: every minute of 2025 through 2027', (profile) => {
-    const cal = defaultCalendarBook().calendar(profile);
-    const from = Date.UTC(2025, 0, 1);
-    const to = Date.UTC(2028, 0, 8);
-    let mismatches = 0;
-    let open = 0;
-    for (let m = from; m < to; m += MIN) {
-      const want = referenceIsOpen(profile, m);
-      if (cal.isOpen(m) !== want && mismatches++ < 5) console.error(profile, new Date(m).toISOString(), 'expected', want);
-      if (want) open++;
-    }
-    expect(mismatches).toBe(0);
-    expect(cal.openMinutes(from, to)).toBe(open);
-  });
+  it.each(['fxcm_fx', 'fxcm_metals'] as const)(
+    '%s: every minute of 2025 through 2027',
+    (profile) => {
+      const cal = defaultCalendarBook().calendar(profile);
+      const from = Date.UTC(2025, 0, 1);
+      const to = Date.UTC(2028, 0, 8);
+      let mismatches = 0;
+      let open = 0;
+      for (let m = from; m < to; m += MIN) {
+        const want = referenceIsOpen(profile, m);
+        if (cal.isOpen(m) !== want && mismatches++ < 5)
+          console.error(profile, new Date(m).toISOString(), 'expected', want);
+        if (want) open++;
+      }
+      expect(mismatches).toBe(0);
+      expect(cal.openMinutes(from, to)).toBe(open);
+    },
+  );
 
   it('trading days start at 17:00 New York all year round', () => {
     const cal = defaultCalendarBook().calendar('fxcm_fx');

@@ -33,17 +33,22 @@ describe.each(facts.weeks)('$label', (week) => {
 
   let all: number[] = [];
   beforeAll(() => {
-    all = week.days.flatMap((d) => Array.from(readTickArchive(join(DATA_DIR, `EURUSD_${d}_ticks.csv.gz`)).ts));
+    all = week.days.flatMap((d) =>
+      Array.from(readTickArchive(join(DATA_DIR, `EURUSD_${d}_ticks.csv.gz`)).ts),
+    );
   });
 
   it('holds the expected number of ticks, in time order', () => {
     expect(all).toHaveLength(week.ticks);
-    for (let i = 1; i < all.length; i++) if (all[i]! < all[i - 1]!) throw new Error(`tick ${i} out of order`);
+    for (let i = 1; i < all.length; i++)
+      if (all[i]! < all[i - 1]!) throw new Error(`tick ${i} out of order`);
   });
 
   it('every tick between the open and the close is in an open minute', () => {
     const inSession = all.filter((t) => t >= open && t < close);
-    const closedTicks = inSession.filter((t) => !fx.isOpen(t) || !fx.isOpen(Math.floor(t / MIN) * MIN));
+    const closedTicks = inSession.filter(
+      (t) => !fx.isOpen(t) || !fx.isOpen(Math.floor(t / MIN) * MIN),
+    );
     expect(closedTicks.map(iso)).toEqual([]);
     expect(inSession.length).toBe(week.ticks - week.indicativeTicks);
   });
@@ -53,7 +58,10 @@ describe.each(facts.weeks)('$label', (week) => {
     expect(outside).toHaveLength(week.indicativeTicks);
     expect(outside.every((t) => t < open)).toBe(true);
     if (week.indicativeTicks > 0) {
-      expect([iso(outside[0]!), iso(outside[outside.length - 1]!)]).toEqual([week.firstIndicativeTick, week.lastIndicativeTick]);
+      expect([iso(outside[0]!), iso(outside[outside.length - 1]!)]).toEqual([
+        week.firstIndicativeTick,
+        week.lastIndicativeTick,
+      ]);
       expect(fx.marketStatus(outside[0]!).nextOpenMs).toBe(open);
     }
   });
@@ -72,6 +80,8 @@ describe.each(facts.weeks)('$label', (week) => {
     const bars = week.days.flatMap((d) => readM1OpenTimes(join(DATA_DIR, `EURUSD_${d}_m1.csv`)));
     expect(bars.filter((t) => !fx.isOpen(t))).toHaveLength(week.indicativeBars);
     expect(bars.filter((t) => t >= open && t < close && !fx.isOpen(t))).toEqual([]);
-    expect(bars.filter((t) => t >= open && t < close).length).toBeLessThanOrEqual(fx.openMinutes(open, close));
+    expect(bars.filter((t) => t >= open && t < close).length).toBeLessThanOrEqual(
+      fx.openMinutes(open, close),
+    );
   });
 });

@@ -1,5 +1,12 @@
-import { parseCalendarDocument, type TradingCalendar } from '../src';
-import { dayNumber, formatUtc, localTimeOf, parseIsoUtcInstant, parseTimeOfDay, zonedToUtc } from '../src/zoned-time';
+import { CalendarError, parseCalendarDocument, TradingCalendar } from '../src';
+import {
+  dayNumber,
+  formatUtc,
+  localTimeOf,
+  parseIsoUtcInstant,
+  parseTimeOfDay,
+  zonedToUtc,
+} from '../src/zoned-time';
 
 const ms = (iso: string): number => Date.parse(iso);
 
@@ -19,20 +26,36 @@ describe('wall time → UTC across DST', () => {
   });
 
   it('reads local time back', () => {
-    expect(localTimeOf(ms('2025-07-01T23:30:00Z'), 'Asia/Tokyo')).toEqual({ day: dayNumber(2025, 7, 2), minute: 8 * 60 + 30 });
-    expect(localTimeOf(ms('2025-11-02T05:30:00Z'), 'America/New_York')).toEqual({ day: dayNumber(2025, 11, 2), minute: 90 });
+    expect(localTimeOf(ms('2025-07-01T23:30:00Z'), 'Asia/Tokyo')).toEqual({
+      day: dayNumber(2025, 7, 2),
+      minute: 8 * 60 + 30,
+    });
+    expect(localTimeOf(ms('2025-11-02T05:30:00Z'), 'America/New_York')).toEqual({
+      day: dayNumber(2025, 11, 2),
+      minute: 90,
+    });
   });
 
   it('parses only well-formed times and UTC instants', () => {
-    expect([parseTimeOfDay('23:59'), parseTimeOfDay('24:00'), parseTimeOfDay('9:00')]).toEqual([1439, undefined, undefined]);
+    expect([parseTimeOfDay('23:59'), parseTimeOfDay('24:00'), parseTimeOfDay('9:00')]).toEqual([
+      1439,
+      undefined,
+      undefined,
+    ]);
     expect(parseIsoUtcInstant('2025-12-26T21:30:00Z')).toBe(ms('2025-12-26T21:30:00Z'));
     expect(parseIsoUtcInstant('2025-12-26T21:30Z')).toBe(ms('2025-12-26T21:30:00Z'));
-    expect([parseIsoUtcInstant('2025-12-26T21:30:00+01:00'), parseIsoUtcInstant('2025-02-29T00:00:00Z')]).toEqual([undefined, undefined]);
+    expect([
+      parseIsoUtcInstant('2025-12-26T21:30:00+01:00'),
+      parseIsoUtcInstant('2025-02-29T00:00:00Z'),
+    ]).toEqual([undefined, undefined]);
   });
 });
 
 /** A one-profile document in the project format with the given overrides. */
-function calendar(profile: Record<string, unknown>, sessionWindows: unknown[] = []): TradingCalendar {
+function calendar(
+  profile: Record<string, unknown>,
+  sessionWindows: unknown[] = [],
+): TradingCalendar {
   return parseCalendarDocument(
     {
       version: 1,
@@ -65,14 +88,20 @@ describe('profile rules', () => {
   });
 
   it('a daily break may cross local midnight', () => {
-    const cal = calendar({ daily_breaks: [{ start: '23:30', end: '00:15', days: ['mon', 'tue', 'wed', 'thu'] }] });
-    expect(cal.closedIntervals(ms('2026-01-06T00:00:00Z'), ms('2026-01-07T00:00:00Z')).map((s) => [formatUtc(s.start), formatUtc(s.end)])).toEqual([
-      ['2026-01-06T04:30:00Z', '2026-01-06T05:15:00Z'],
-    ]);
+    const cal = calendar({
+      daily_breaks: [{ start: '23:30', end: '00:15', days: ['mon', 'tue', 'wed', 'thu'] }],
+    });
+    expect(
+      cal
+        .closedIntervals(ms('2026-01-06T00:00:00Z'), ms('2026-01-07T00:00:00Z'))
+        .map((s) => [formatUtc(s.start), formatUtc(s.end)]),
+    ).toEqual([['2026-01-06T04:30:00Z', '2026-01-06T05:15:00Z']]);
   });
 
   it('a daily break in its own zone follows that zone', () => {
-    const cal = calendar({ daily_breaks: [{ start: '07:00', end: '07:30', tz: 'Europe/London', days: ['tue'] }] });
+    const cal = calendar({
+      daily_breaks: [{ start: '07:00', end: '07:30', tz: 'Europe/London', days: ['tue'] }],
+    });
     expect(cal.isOpen(ms('2025-03-25T07:10:00Z'))).toBe(false); // GMT
     expect(cal.isOpen(ms('2025-04-01T06:10:00Z'))).toBe(false); // BST
     expect(cal.isOpen(ms('2025-04-01T07:10:00Z'))).toBe(true);
@@ -95,10 +124,38 @@ describe('profile rules', () => {
 
   it('a closure spanning a week edge keeps nextPause and nextOpen continuous', () => {
     const cal = calendar({
-      closed_intervals_utc: [{ kind: 'closed', name: 'two weeks', source: 'test', start: '2026-01-07T12:00:00Z', end: '2026-01-21T12:00:00Z' }],
+      closed_intervals_utc: [
+        {
+          kind: 'closed',
+          name: 'two weeks',
+          source: 'test',
+          start: '2026-01-07T12:00:00Z',
+          end: '2026-01-21T12:00:00Z',
+        },
+      ],
     });
     expect(formatUtc(cal.nextOpen(ms('2026-01-10T00:00:00Z')))).toBe('2026-01-21T12:00:00Z');
     expect(formatUtc(cal.nextPause(ms('2026-01-10T00:00:00Z')))).toBe('2026-01-23T22:00:00Z');
-    expect(cal.closedIntervals(ms('2026-01-07T00:00:00Z'), ms('2026-01-22T00:00:00Z')).map((s) => s.causes)).toEqual([['weekend', 'closure']]);
+    expect(
+      cal
+        .closedIntervals(ms('2026-01-07T00:00:00Z'), ms('2026-01-22T00:00:00Z'))
+        .map((s) => s.causes),
+    ).toEqual([['weekend', 'closure']]);
+  });
+
+  it('a profile built in code that never pauses is reported, not looped on', () => {
+    const always = new TradingCalendar({
+      id: 'always',
+      description: 'open all week',
+      timeZone: 'UTC',
+      weeklyOpen: { weekday: 0, minute: 0, timeZone: 'UTC' },
+      weeklyClose: { weekday: 0, minute: 0, timeZone: 'UTC' },
+      dailyBreaks: [],
+      tradingDayRollMinute: 0,
+      closures: [],
+      sessionWindows: [],
+    });
+    expect(always.isOpen(ms('2026-01-10T12:00:00Z'))).toBe(true);
+    expect(() => always.nextPause(ms('2026-01-10T12:00:00Z'))).toThrow(CalendarError);
   });
 });

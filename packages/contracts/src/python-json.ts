@@ -387,7 +387,8 @@ function keySorter(): (obj: PyObject) => string[] {
   let lastSorted: string[] = [];
   return (obj) => {
     const keys = [...obj.keys()];
-    if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
+    if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i]))
+      return lastSorted;
     // Without surrogates, UTF-16 order is code point order and the native comparison is exact.
     const slow = keys.some((k) => SURROGATE.test(k));
     lastKeys = keys;

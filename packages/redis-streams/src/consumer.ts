@@ -115,7 +115,13 @@ export class StreamConsumer {
 
   private async ensureGroup(stream: string): Promise<void> {
     try {
-      await this.opts.redis.xgroup('CREATE', stream, this.opts.group, this.opts.startId, 'MKSTREAM');
+      await this.opts.redis.xgroup(
+        'CREATE',
+        stream,
+        this.opts.group,
+        this.opts.startId,
+        'MKSTREAM',
+      );
     } catch (err) {
       if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
     }

@@ -13,9 +13,29 @@ export const COMMON_FIELDS = defineFields([
     description:
       'Redis to use, e.g. redis://:password@host:6379/0. When unset, built from FXCM_REDIS_HOST/PORT/PASSWORD.',
   },
-  { key: 'redisHost', env: 'FXCM_REDIS_HOST', type: 'string', default: '127.0.0.1', description: 'Redis host (V1 name).' },
-  { key: 'redisPort', env: 'FXCM_REDIS_PORT', type: 'int', min: 1, max: 65535, default: 6379, description: 'Redis port (V1 name).' },
-  { key: 'redisPassword', env: 'FXCM_REDIS_PASSWORD', type: 'string', secret: true, description: 'Redis password (ACL), optional.' },
+  {
+    key: 'redisHost',
+    env: 'FXCM_REDIS_HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Redis host (V1 name).',
+  },
+  {
+    key: 'redisPort',
+    env: 'FXCM_REDIS_PORT',
+    type: 'int',
+    min: 1,
+    max: 65535,
+    default: 6379,
+    description: 'Redis port (V1 name).',
+  },
+  {
+    key: 'redisPassword',
+    env: 'FXCM_REDIS_PASSWORD',
+    type: 'string',
+    secret: true,
+    description: 'Redis password (ACL), optional.',
+  },
   {
     key: 'namespace',
     env: 'FXCM_NAMESPACE',
@@ -24,11 +44,44 @@ export const COMMON_FIELDS = defineFields([
     min: 1,
     description: 'Namespace of the internal streams and keys ({ns}:x:ticks:{shard}, …).',
   },
-  { key: 'shardCount', env: 'FXCM_SHARDS', type: 'int', min: 1, max: 1024, default: 1, description: 'Number of symbol shards (bar-builder replicas).' },
-  { key: 'instance', env: 'FXCM_INSTANCE', type: 'string', description: 'Instance name in status records and consumer names (default: host name).' },
-  { key: 'metricsEnabled', env: 'FXCM_METRICS_ENABLED', type: 'bool', default: true, description: 'Serve /metrics, /healthz and /readyz.' },
-  { key: 'metricsPort', env: 'FXCM_METRICS_PORT', type: 'int', min: 0, max: 65535, default: 9200, description: 'Port of the metrics/health server (V1 default 9200).' },
-  { key: 'metricsHost', env: 'FXCM_METRICS_HOST', type: 'string', default: '0.0.0.0', description: 'Address the metrics/health server binds.' },
+  {
+    key: 'shardCount',
+    env: 'FXCM_SHARDS',
+    type: 'int',
+    min: 1,
+    max: 1024,
+    default: 1,
+    description: 'Number of symbol shards (bar-builder replicas).',
+  },
+  {
+    key: 'instance',
+    env: 'FXCM_INSTANCE',
+    type: 'string',
+    description: 'Instance name in status records and consumer names (default: host name).',
+  },
+  {
+    key: 'metricsEnabled',
+    env: 'FXCM_METRICS_ENABLED',
+    type: 'bool',
+    default: true,
+    description: 'Serve /metrics, /healthz and /readyz.',
+  },
+  {
+    key: 'metricsPort',
+    env: 'FXCM_METRICS_PORT',
+    type: 'int',
+    min: 0,
+    max: 65535,
+    default: 9200,
+    description: 'Port of the metrics/health server (V1 default 9200).',
+  },
+  {
+    key: 'metricsHost',
+    env: 'FXCM_METRICS_HOST',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Address the metrics/health server binds.',
+  },
   {
     key: 'logLevel',
     env: 'FXCM_LOG_LEVEL',
@@ -37,7 +90,14 @@ export const COMMON_FIELDS = defineFields([
     default: 'info',
     description: 'Log level.',
   },
-  { key: 'statusIntervalMs', env: 'FXCM_STATUS_INTERVAL_MS', type: 'int', min: 100, default: 5000, description: 'How often the service writes its status record, ms.' },
+  {
+    key: 'statusIntervalMs',
+    env: 'FXCM_STATUS_INTERVAL_MS',
+    type: 'int',
+    min: 100,
+    default: 5000,
+    description: 'How often the service writes its status record, ms.',
+  },
 ] as const);
 
 /** The shared part of every service's config. */
@@ -55,13 +115,56 @@ export function redisUrlOf(config: CommonConfig): string {
  * market-status channel stays `fxcm:market_status` unless overridden (V1 hard-coded it).
  */
 export const CHANNEL_FIELDS = defineFields([
-  { key: 'channelPrefix', env: 'FXCM_CHANNEL_PREFIX', type: 'string', default: 'fxcm', min: 1, description: 'Prefix of the public channels (V1).' },
-  { key: 'ohlcvChannel', env: 'FXCM_OHLCV_CHANNEL', setting: 'stream.ohlcv_channel', type: 'string', description: 'Override of {prefix}:ohlcv.' },
-  { key: 'priceChannel', env: 'FXCM_PRICE_SNAPSHOT_CHANNEL', setting: 'stream.price_snap_channel', type: 'string', description: 'Override of {prefix}:price_tik.' },
-  { key: 'heartbeatChannel', env: 'FXCM_HEARTBEAT_CHANNEL', setting: 'viewer.heartbeat_channel', type: 'string', description: 'Override of {prefix}:heartbeat.' },
-  { key: 'statusChannel', env: 'FXCM_STATUS_CHANNEL', setting: 'stream.status_channel', type: 'string', description: 'Override of {prefix}:status.' },
-  { key: 'commandsChannel', env: 'FXCM_COMMANDS_CHANNEL', setting: 'stream.commands_channel', type: 'string', description: 'Override of {prefix}:commands.' },
-  { key: 'marketStatusChannel', env: 'FXCM_MARKET_STATUS_CHANNEL', setting: 'viewer.market_status_channel', type: 'string', description: 'Override of fxcm:market_status (V1 ignores the prefix here).' },
+  {
+    key: 'channelPrefix',
+    env: 'FXCM_CHANNEL_PREFIX',
+    type: 'string',
+    default: 'fxcm',
+    min: 1,
+    description: 'Prefix of the public channels (V1).',
+  },
+  {
+    key: 'ohlcvChannel',
+    env: 'FXCM_OHLCV_CHANNEL',
+    setting: 'stream.ohlcv_channel',
+    type: 'string',
+    description: 'Override of {prefix}:ohlcv.',
+  },
+  {
+    key: 'priceChannel',
+    env: 'FXCM_PRICE_SNAPSHOT_CHANNEL',
+    setting: 'stream.price_snap_channel',
+    type: 'string',
+    description: 'Override of {prefix}:price_tik.',
+  },
+  {
+    key: 'heartbeatChannel',
+    env: 'FXCM_HEARTBEAT_CHANNEL',
+    setting: 'viewer.heartbeat_channel',
+    type: 'string',
+    description: 'Override of {prefix}:heartbeat.',
+  },
+  {
+    key: 'statusChannel',
+    env: 'FXCM_STATUS_CHANNEL',
+    setting: 'stream.status_channel',
+    type: 'string',
+    description: 'Override of {prefix}:status.',
+  },
+  {
+    key: 'commandsChannel',
+    env: 'FXCM_COMMANDS_CHANNEL',
+    setting: 'stream.commands_channel',
+    type: 'string',
+    description: 'Override of {prefix}:commands.',
+  },
+  {
+    key: 'marketStatusChannel',
+    env: 'FXCM_MARKET_STATUS_CHANNEL',
+    setting: 'viewer.market_status_channel',
+    type: 'string',
+    description: 'Override of fxcm:market_status (V1 ignores the prefix here).',
+  },
 ] as const);
 
 /** The channel part of a service's config. */
@@ -82,7 +185,13 @@ export function channelEnvOf(config: ChannelConfig): Record<string, string | und
 
 /** The V1 HMAC settings: signing (publisher) and verifying (ingestor) use the same names. */
 export const HMAC_FIELDS = defineFields([
-  { key: 'hmacSecret', env: 'FXCM_HMAC_SECRET', type: 'string', secret: true, description: 'HMAC secret of the `sig` on fxcm:ohlcv; unset = unsigned.' },
+  {
+    key: 'hmacSecret',
+    env: 'FXCM_HMAC_SECRET',
+    type: 'string',
+    secret: true,
+    description: 'HMAC secret of the `sig` on fxcm:ohlcv; unset = unsigned.',
+  },
   {
     key: 'hmacAlgo',
     env: 'FXCM_HMAC_ALGO',

@@ -69,7 +69,12 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
   let config: ConfigOf<S>;
   let warnings: string[];
   try {
-    ({ config, warnings } = loadServiceConfig(service, definition.spec, process.env, process.cwd()));
+    ({ config, warnings } = loadServiceConfig(
+      service,
+      definition.spec,
+      process.env,
+      process.cwd(),
+    ));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${service}: refusing to start: ${err.message}\n`);
@@ -133,7 +138,8 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
         metrics,
         isLive: () => !stopping,
         isReady: () => {
-          if (!started || stopping) return { ready: false, reasons: [started ? 'stopping' : 'starting'] };
+          if (!started || stopping)
+            return { ready: false, reasons: [started ? 'stopping' : 'starting'] };
           return app?.readiness?.() ?? { ready: true, reasons: [] };
         },
       });

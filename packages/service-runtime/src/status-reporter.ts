@@ -49,6 +49,8 @@ export class StatusReporter {
   private readonly stream: string;
   private readonly now: () => number;
   private writing: Promise<void> = Promise.resolve();
+  private stopping: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly opts: StatusReporterOptions) {
     this.stream = streamNames(opts.namespace).status;
@@ -56,7 +58,11 @@ export class StatusReporter {
   }
 
   /** Records an error entry (kept in the last 20). */
-  error(code: string, message: string, extra: Partial<Omit<StatusError, 'code' | 'message'>> = {}): void {
+  error(
+    code: string,
+    message: string,
+    extra: Partial<Omit<StatusError, 'code' | 'message'>> = {},
+  ): void {
     this.errors.push({
       code,
       severity: extra.severity ?? 'error',
@@ -123,12 +129,16 @@ export class StatusReporter {
   }
 
   /** Writes a last `stopping` record and stops the timer. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.state = 'stopping';
-    this.publishSoon();
-    await this.writing;
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
+      this.state = 'stopping';
+      this.publishSoon();
+      this.closed = true; // nothing after the last record: a late degrade() must not revive it
+      await this.writing;
+    })();
+    return this.stopping;
   }
 
   /** Resolves when the records queued so far are written (or failed). */
@@ -137,6 +147,7 @@ export class StatusReporter {
   }
 
   private publishSoon(): void {
+    if (this.closed) return;
     const record = this.snapshot();
     // Writes are chained so records land in order; a failed write is reported in the next one.
     this.writing = this.writing.then(async () => {

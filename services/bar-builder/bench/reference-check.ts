@@ -10,7 +10,9 @@ import { runReferenceCheck, SYMBOL } from './reference-replay';
 function main(): number {
   const days = eurusdDays().map(loadEurusdDay);
   const calendar = calendarFor(SYMBOL);
-  console.log(`reference check: ${days.length} days ${days[0]?.day}..${days[days.length - 1]?.day}, calendar @fxcm/calendar ${SYMBOL}`);
+  console.log(
+    `reference check: ${days.length} days ${days[0]?.day}..${days[days.length - 1]?.day}, calendar @fxcm/calendar ${SYMBOL}`,
+  );
   let failed = false;
   for (const mode of ['bid', 'ask'] as const) {
     const r = runReferenceCheck(days, mode, calendar);

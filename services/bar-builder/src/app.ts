@@ -2,7 +2,12 @@ import { hostname } from 'node:os';
 import { calendarFor } from '@fxcm/calendar';
 import { GROUPS, parseTimeframe, streamNames } from '@fxcm/contracts';
 import { createRedis, StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
-import { redisUrlOf, StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import {
+  redisUrlOf,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
@@ -29,7 +34,10 @@ export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderCon
   const producer = new StreamProducer({
     redis,
     maxLen: config.barsMaxLen,
-    onDrop: () => metrics.counter('fxcm_bar_builder_previews_dropped_total', 'Previews dropped under backpressure').inc(),
+    onDrop: () =>
+      metrics
+        .counter('fxcm_bar_builder_previews_dropped_total', 'Previews dropped under backpressure')
+        .inc(),
     onError: (err) => {
       metrics.errors.inc({ type: 'redis' });
       logger.warn('bars stream write failed; retrying', { err });
@@ -64,7 +72,11 @@ export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderCon
         },
       });
       for (const r of store.recoveries) {
-        status.error('STORE_RECOVERED', `${r.file}: dropped a torn tail of ${r.droppedBytes} bytes`, { severity: 'warning' });
+        status.error(
+          'STORE_RECOVERED',
+          `${r.file}: dropped a torn tail of ${r.droppedBytes} bytes`,
+          { severity: 'warning' },
+        );
         logger.warn('store recovered a torn tail', { ...r });
       }
       pipeline = new ShardPipeline({
@@ -96,7 +108,10 @@ export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderCon
       });
       await consumer.start();
       if (config.previewsEnabled) {
-        previewTimer = setInterval(() => pipeline!.flushPreviews(Date.now()), config.previewIntervalSeconds * 1_000);
+        previewTimer = setInterval(
+          () => pipeline!.flushPreviews(Date.now()),
+          config.previewIntervalSeconds * 1_000,
+        );
       }
       statusTimer = setInterval(() => {
         status.setDetail({ shard, ...pipeline!.detail() });

@@ -26,7 +26,8 @@ export const configSpec = defineConfig([
     type: 'enum',
     values: ['first_tick', 'previous_close'],
     default: 'first_tick',
-    description: "A bar's open: its first tick, or the previous bar's close (FXCM's candle convention).",
+    description:
+      "A bar's open: its first tick, or the previous bar's close (FXCM's candle convention).",
   },
   {
     key: 'timeframes',

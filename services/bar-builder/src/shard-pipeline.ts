@@ -46,9 +46,18 @@ export class ShardPipeline {
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
-    this.entries = metrics.counter('fxcm_bar_builder_ticks_total', 'Ticks by what became of them', ['disposition']);
-    this.bars = metrics.counter('fxcm_bar_builder_bars_total', 'Bars emitted, by tf and kind', ['tf', 'kind']);
-    this.rejected = metrics.counter('fxcm_bar_builder_rejected_total', 'Input entries rejected, by reason', ['reason']);
+    this.entries = metrics.counter('fxcm_bar_builder_ticks_total', 'Ticks by what became of them', [
+      'disposition',
+    ]);
+    this.bars = metrics.counter('fxcm_bar_builder_bars_total', 'Bars emitted, by tf and kind', [
+      'tf',
+      'kind',
+    ]);
+    this.rejected = metrics.counter(
+      'fxcm_bar_builder_rejected_total',
+      'Input entries rejected, by reason',
+      ['reason'],
+    );
   }
 
   /** Seeds the engine from the store: recent final 1m bars of every stored symbol. */
@@ -88,7 +97,8 @@ export class ShardPipeline {
           const { symbol, ts, bid, ask } = decoded.data;
           const disposition = engine.onTick({ symbol, ts, bid, ask });
           this.entries.inc({ disposition });
-          if (disposition === 'applied') this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
+          if (disposition === 'applied')
+            this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
           else ackNow.push(entry);
           break;
         }
@@ -101,7 +111,11 @@ export class ShardPipeline {
           ackAfterDurable.push(entry);
           break;
         default:
-          this.reject(entry, 'STREAM_ENTRY_UNEXPECTED', `entry type ${decoded.type} does not belong on ${entry.stream}`);
+          this.reject(
+            entry,
+            'STREAM_ENTRY_UNEXPECTED',
+            `entry type ${decoded.type} does not belong on ${entry.stream}`,
+          );
           ackNow.push(entry);
       }
     }
@@ -117,7 +131,9 @@ export class ShardPipeline {
   flushPreviews(now: number): number {
     const previews: PreviewEvent[] = this.opts.engine.previews();
     for (const p of previews) {
-      this.opts.producer.add(this.opts.barsStream, this.barEntry(p.symbol, p.bar), { droppable: true });
+      this.opts.producer.add(this.opts.barsStream, this.barEntry(p.symbol, p.bar), {
+        droppable: true,
+      });
       this.bars.inc({ tf: p.tf, kind: 'preview' });
     }
     if (previews.length > 0) this.lastPreviewAt = now;
@@ -159,7 +175,11 @@ export class ShardPipeline {
     try {
       const result = await this.opts.store.append(symbol, '1m', bars);
       for (const c of result.conflicts) {
-        this.opts.status.error('STORE_CONFLICT', `${symbol} 1m ${c.open_time}: kept the stored bar`, { severity: 'warning' });
+        this.opts.status.error(
+          'STORE_CONFLICT',
+          `${symbol} 1m ${c.open_time}: kept the stored bar`,
+          { severity: 'warning' },
+        );
       }
     } catch (err) {
       if (!isStoreError(err)) throw err;
@@ -179,7 +199,12 @@ export class ShardPipeline {
     this.rejected.inc({ reason });
     this.opts.metrics.errors.inc({ type: 'contract' });
     this.opts.status.error(reason, message, { severity: 'warning' });
-    this.opts.logger.warn('rejected input entry', { id: entry.id, stream: entry.stream, reason, message });
+    this.opts.logger.warn('rejected input entry', {
+      id: entry.id,
+      stream: entry.stream,
+      reason,
+      message,
+    });
   }
 
   private async ackAll(entries: readonly { stream: string; id: string }[]): Promise<void> {

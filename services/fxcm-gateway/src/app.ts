@@ -2,7 +2,12 @@ import { hostname } from 'node:os';
 import { ConfigError } from '@fxcm/config';
 import { createRateLimitedLog } from '@fxcm/logging';
 import { createRedis, StreamProducer } from '@fxcm/redis-streams';
-import { redisUrlOf, StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import {
+  redisUrlOf,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
 import { parseReplaySpeed, type GatewayConfig } from './config';
 import type { FeedState, ProviderTick, QuoteProvider, TickSink } from './providers/provider';
 import { ReplayProvider } from './providers/replay/replay-provider';
@@ -41,12 +46,32 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
   });
   const rateLimited = createRateLimitedLog(logger, { intervalMs: 10_000 });
 
-  const ticks = metrics.counter('fxcm_gateway_ticks_total', 'Ticks written to the tick streams', ['symbol']);
-  const crossed = metrics.counter('fxcm_gateway_ticks_crossed_total', 'Crossed quotes accepted (bid > ask within tolerance)', ['symbol']);
-  const rejected = metrics.counter('fxcm_gateway_ticks_rejected_total', 'Ticks rejected by the rails, by reason', ['reason']);
-  const badLines = metrics.counter('fxcm_gateway_archive_bad_lines_total', 'Unreadable lines in replayed archive files');
-  const watermark = metrics.gauge('fxcm_gateway_watermark_ms', 'Last event-time watermark written, epoch ms');
-  const transitions = metrics.counter('fxcm_gateway_feed_transitions_total', 'Feed state transitions', ['state']);
+  const ticks = metrics.counter('fxcm_gateway_ticks_total', 'Ticks written to the tick streams', [
+    'symbol',
+  ]);
+  const crossed = metrics.counter(
+    'fxcm_gateway_ticks_crossed_total',
+    'Crossed quotes accepted (bid > ask within tolerance)',
+    ['symbol'],
+  );
+  const rejected = metrics.counter(
+    'fxcm_gateway_ticks_rejected_total',
+    'Ticks rejected by the rails, by reason',
+    ['reason'],
+  );
+  const badLines = metrics.counter(
+    'fxcm_gateway_archive_bad_lines_total',
+    'Unreadable lines in replayed archive files',
+  );
+  const watermark = metrics.gauge(
+    'fxcm_gateway_watermark_ms',
+    'Last event-time watermark written, epoch ms',
+  );
+  const transitions = metrics.counter(
+    'fxcm_gateway_feed_transitions_total',
+    'Feed state transitions',
+    ['state'],
+  );
   const counts = { ticks: 0, rejected: 0, crossed: 0, bad_lines: 0 };
 
   const rails = { maxCrossedRatio: config.maxCrossedRatio };
@@ -57,7 +82,10 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
         counts.rejected += 1;
         rejected.inc({ reason: check.reason });
         status.error(`TICK_${check.reason.toUpperCase()}`, check.detail, { severity: 'warning' });
-        rateLimited(`reject:${check.reason}`, 'warn', 'tick rejected', { reason: check.reason, detail: check.detail });
+        rateLimited(`reject:${check.reason}`, 'warn', 'tick rejected', {
+          reason: check.reason,
+          detail: check.detail,
+        });
         return undefined;
       }
       counts.ticks += 1;
@@ -75,8 +103,12 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
     state(state: FeedState, detail) {
       transitions.inc({ state });
       status.setDetail({ provider: provider.name, feed_state: state, ...detail });
-      if (state === 'error') status.error(detail?.code ?? 'FEED_ERROR', detail?.message ?? 'feed error');
-      rateLimited(`state:${state}`, state === 'error' ? 'error' : 'info', 'feed state', { state, ...detail });
+      if (state === 'error')
+        status.error(detail?.code ?? 'FEED_ERROR', detail?.message ?? 'feed error');
+      rateLimited(`state:${state}`, state === 'error' ? 'error' : 'info', 'feed state', {
+        state,
+        ...detail,
+      });
     },
   };
 
@@ -85,7 +117,10 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
     const files = expandReplayFiles(config.replayFiles);
     if (files.length === 0) {
       throw new ConfigError('CONFIG_INVALID', [
-        { name: 'FXCM_REPLAY_FILES', message: 'FXCM_REPLAY_FILES names no tick-archive file (SYMBOL_…_ticks.csv.gz)' },
+        {
+          name: 'FXCM_REPLAY_FILES',
+          message: 'FXCM_REPLAY_FILES names no tick-archive file (SYMBOL_…_ticks.csv.gz)',
+        },
       ]);
     }
     return new ReplayProvider({

@@ -54,10 +54,18 @@ export function checkTick(raw: ProviderTick, rails: TickRails = DEFAULT_TICK_RAI
     return { ok: false, reason: 'bad_time', detail: `${symbol}: ts ${raw.ts} is not int epoch ms` };
   }
   if (!Number.isFinite(raw.bid) || !Number.isFinite(raw.ask)) {
-    return { ok: false, reason: 'non_finite_price', detail: `${symbol}: bid ${raw.bid} ask ${raw.ask}` };
+    return {
+      ok: false,
+      reason: 'non_finite_price',
+      detail: `${symbol}: bid ${raw.bid} ask ${raw.ask}`,
+    };
   }
   if (raw.bid <= 0 || raw.ask <= 0) {
-    return { ok: false, reason: 'non_positive_price', detail: `${symbol}: bid ${raw.bid} ask ${raw.ask}` };
+    return {
+      ok: false,
+      reason: 'non_positive_price',
+      detail: `${symbol}: bid ${raw.bid} ask ${raw.ask}`,
+    };
   }
   const crossed = raw.bid > raw.ask;
   if (crossed && (raw.bid - raw.ask) / ((raw.bid + raw.ask) / 2) > rails.maxCrossedRatio) {
@@ -68,5 +76,9 @@ export function checkTick(raw: ProviderTick, rails: TickRails = DEFAULT_TICK_RAI
     };
   }
   const recv = Number.isInteger(raw.recvTs) ? raw.recvTs : Math.round(raw.recvTs);
-  return { ok: true, crossed, tick: { symbol, ts: raw.ts, bid: raw.bid, ask: raw.ask, recv_ts: recv } };
+  return {
+    ok: true,
+    crossed,
+    tick: { symbol, ts: raw.ts, bid: raw.bid, ask: raw.ask, recv_ts: recv },
+  };
 }

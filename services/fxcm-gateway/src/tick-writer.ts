@@ -29,7 +29,10 @@ export class TickWriter {
 
   /** Queues a tick; the returned promise (when any) is backpressure. */
   tick(tick: CleanTick): void | Promise<void> {
-    this.opts.producer.add(this.streamOf(tick.symbol), encodeStreamEntry('tick', { ...tick, source: this.opts.source }));
+    this.opts.producer.add(
+      this.streamOf(tick.symbol),
+      encodeStreamEntry('tick', { ...tick, source: this.opts.source }),
+    );
     return this.backpressure();
   }
 

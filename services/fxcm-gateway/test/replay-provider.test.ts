@@ -24,7 +24,13 @@ function recorder(): { sink: TickSink; events: Event[]; states: string[] } {
 describe('ReplayProvider', () => {
   it('replays the real day at max speed with watermarks that never overtake a later tick', async () => {
     const { sink, events, states } = recorder();
-    const provider = new ReplayProvider({ files: [DAY], speed: 'max', onBadLine: (e) => { throw e; } });
+    const provider = new ReplayProvider({
+      files: [DAY],
+      speed: 'max',
+      onBadLine: (e) => {
+        throw e;
+      },
+    });
     await provider.start(sink);
     await provider.finished;
     const ticks = events.filter((e) => e.kind === 'tick');

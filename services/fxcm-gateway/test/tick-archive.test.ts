@@ -20,7 +20,9 @@ function archive(lines: string[]): string {
   return path;
 }
 
-async function readAll(path: string): Promise<{ ticks: { ts: number; bid: number; ask: number }[]; bad: ArchiveLineError[] }> {
+async function readAll(
+  path: string,
+): Promise<{ ticks: { ts: number; bid: number; ask: number }[]; bad: ArchiveLineError[] }> {
   const bad: ArchiveLineError[] = [];
   const ticks = [];
   for await (const t of readTickArchive(path, (e) => bad.push(e))) ticks.push(t);
@@ -35,8 +37,12 @@ describe('parseArchiveLine', () => {
       ask: 1.38758,
     });
     // leap day and year end
-    expect(parseArchiveLine('02/29/2016 23:59:59.999,1,2')).toMatchObject({ ts: Date.UTC(2016, 1, 29, 23, 59, 59, 999) });
-    expect(parseArchiveLine('12/31/1999 00:00:00.5,1,2')).toMatchObject({ ts: Date.UTC(1999, 11, 31, 0, 0, 0, 500) });
+    expect(parseArchiveLine('02/29/2016 23:59:59.999,1,2')).toMatchObject({
+      ts: Date.UTC(2016, 1, 29, 23, 59, 59, 999),
+    });
+    expect(parseArchiveLine('12/31/1999 00:00:00.5,1,2')).toMatchObject({
+      ts: Date.UTC(1999, 11, 31, 0, 0, 0, 500),
+    });
   });
 
   it('names what is wrong with a bad line', () => {

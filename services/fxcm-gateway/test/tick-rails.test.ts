@@ -1,6 +1,12 @@
 import { checkTick, DEFAULT_TICK_RAILS } from '../src/tick-rails';
 
-const base = { symbol: 'EUR/USD', ts: Date.UTC(2014, 4, 5, 5, 0, 3, 74), bid: 1.38756, ask: 1.38758, recvTs: Date.UTC(2014, 4, 5, 5, 0, 3, 80) };
+const base = {
+  symbol: 'EUR/USD',
+  ts: Date.UTC(2014, 4, 5, 5, 0, 3, 74),
+  bid: 1.38756,
+  ask: 1.38758,
+  recvTs: Date.UTC(2014, 4, 5, 5, 0, 3, 80),
+};
 
 describe('checkTick', () => {
   it('normalises the symbol and keeps event and receive time', () => {

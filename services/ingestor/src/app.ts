@@ -42,7 +42,10 @@ export function createApp({ config, logger, metrics }: ServiceDeps<IngestorConfi
     metrics,
     status,
   });
-  const dropped = metrics.counter('fxcm_ingestor_dropped_total', 'Messages dropped because the queue was full');
+  const dropped = metrics.counter(
+    'fxcm_ingestor_dropped_total',
+    'Messages dropped because the queue was full',
+  );
   const queueDepth = metrics.gauge('fxcm_ingestor_queue_depth', 'Messages waiting to be stored');
 
   let queued = 0;

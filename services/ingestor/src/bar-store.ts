@@ -33,7 +33,8 @@ export class BarStore {
     redis: Redis,
     private readonly namespace: string,
   ) {
-    if (!('putBars' in redis)) redis.defineCommand('putBars', { numberOfKeys: 2, lua: PUT_BARS_LUA });
+    if (!('putBars' in redis))
+      redis.defineCommand('putBars', { numberOfKeys: 2, lua: PUT_BARS_LUA });
     this.redis = redis as RedisWithPutBars;
   }
 
@@ -46,7 +47,12 @@ export class BarStore {
   }
 
   /** Bars with open_time in [from, to], oldest first. */
-  async range(symbol: string, tf: string, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<IngestedBar[]> {
+  async range(
+    symbol: string,
+    tf: string,
+    from = 0,
+    to = Number.MAX_SAFE_INTEGER,
+  ): Promise<IngestedBar[]> {
     const { hash, index } = this.keysOf(symbol, tf);
     const times = await this.redis.zrangebyscore(index, from, to);
     if (times.length === 0) return [];

@@ -57,7 +57,8 @@ export const configSpec = defineConfig([
     type: 'int',
     min: 1,
     default: 10_000,
-    description: 'Messages waiting to be stored before new ones are dropped (counted and reported).',
+    description:
+      'Messages waiting to be stored before new ones are dropped (counted and reported).',
   },
 ] as const);
 

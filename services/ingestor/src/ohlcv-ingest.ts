@@ -36,7 +36,11 @@ export class OhlcvIngest {
       'fxcm:ohlcv messages by outcome (stored, duplicate, preview_only, rejected) and reason',
       ['outcome', 'reason'],
     );
-    this.stored = opts.metrics.counter('fxcm_ingestor_bars_stored_total', 'Bars newly stored, by tf', ['tf']);
+    this.stored = opts.metrics.counter(
+      'fxcm_ingestor_bars_stored_total',
+      'Bars newly stored, by tf',
+      ['tf'],
+    );
   }
 
   async onMessage(text: string): Promise<IngestOutcome> {
@@ -50,13 +54,16 @@ export class OhlcvIngest {
     const { hmac } = this.opts;
     if (hmac) {
       if (typeof sig !== 'string') {
-        if (this.opts.hmacRequired) return this.reject('unsigned', 'message has no sig and FXCM_HMAC_REQUIRED is on');
+        if (this.opts.hmacRequired)
+          return this.reject('unsigned', 'message has no sig and FXCM_HMAC_REQUIRED is on');
       } else if (!verifyOhlcvSignature(text, hmac.secret, hmac.algo)) {
         return this.reject('bad_signature', 'sig does not verify');
       }
     } else if (typeof sig === 'string' && !this.warnedUnsignedCheck) {
       this.warnedUnsignedCheck = true;
-      this.opts.logger.warn('signed messages arrive but FXCM_HMAC_SECRET is not set: accepting without verification');
+      this.opts.logger.warn(
+        'signed messages arrive but FXCM_HMAC_SECRET is not set: accepting without verification',
+      );
     }
 
     const check = checkOhlcvPayload(payload, this.opts.rails());

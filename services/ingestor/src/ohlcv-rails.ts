@@ -47,14 +47,17 @@ export function checkOhlcvPayload(payload: unknown, rails: OhlcvRails): RailsChe
   if (typeof tf !== 'string' || !rails.allowedTimeframes.has(tf.toLowerCase())) {
     return refuse('tf_not_allowed', `tf ${JSON.stringify(tf)} is not in the whitelist`);
   }
-  if (!Array.isArray(bars) || bars.length === 0) return refuse('no_bars', 'bars is not a non-empty array');
-  if (bars.length > rails.maxBars) return refuse('too_many_bars', `${bars.length} bars > ${rails.maxBars}`);
+  if (!Array.isArray(bars) || bars.length === 0)
+    return refuse('no_bars', 'bars is not a non-empty array');
+  if (bars.length > rails.maxBars)
+    return refuse('too_many_bars', `${bars.length} bars > ${rails.maxBars}`);
 
   const kept: IngestedBar[] = [];
   let skippedPreview = 0;
   let previousOpen = -Infinity;
   for (const [i, raw] of bars.entries()) {
-    if (typeof raw !== 'object' || raw === null) return refuse('bad_bar', `bars[${i}] is not an object`);
+    if (typeof raw !== 'object' || raw === null)
+      return refuse('bad_bar', `bars[${i}] is not an object`);
     const bar = raw as Record<string, unknown>;
     for (const field of BASE_FIELDS) {
       if (typeof bar[field] !== 'number' || !Number.isFinite(bar[field])) {
@@ -65,12 +68,22 @@ export function checkOhlcvPayload(payload: unknown, rails: OhlcvRails): RailsChe
     if (b.close_time < b.open_time) return refuse('bad_bar', `bars[${i}]: close_time < open_time`);
     if (b.low > b.high) return refuse('bad_bar', `bars[${i}]: low > high`);
     if (b.open_time < MIN_OPEN || b.open_time > rails.now + DAY_MS) {
-      return refuse('bad_time', `bars[${i}].open_time ${b.open_time} outside [2000-01-01, now + 1 day]`);
+      return refuse(
+        'bad_time',
+        `bars[${i}].open_time ${b.open_time} outside [2000-01-01, now + 1 day]`,
+      );
     }
-    if (b.open_time <= previousOpen) return refuse('not_ascending', `bars[${i}].open_time is not increasing`);
+    if (b.open_time <= previousOpen)
+      return refuse('not_ascending', `bars[${i}].open_time is not increasing`);
     previousOpen = b.open_time;
     if (bar.complete === false) skippedPreview += 1;
     else kept.push(b);
   }
-  return { ok: true, symbol: symbol.toUpperCase(), tf: tf.toLowerCase(), bars: kept, skippedPreview };
+  return {
+    ok: true,
+    symbol: symbol.toUpperCase(),
+    tf: tf.toLowerCase(),
+    bars: kept,
+    skippedPreview,
+  };
 }

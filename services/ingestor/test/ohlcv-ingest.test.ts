@@ -38,7 +38,12 @@ function setup(hmacRequired = true) {
   const store = new BarStore(redis, ns);
   const ingest = new OhlcvIngest({
     store,
-    rails: () => ({ allowedSymbols: new Set(['XAUUSD']), allowedTimeframes: new Set(['1m']), maxBars: 5000, now: Date.now() }),
+    rails: () => ({
+      allowedSymbols: new Set(['XAUUSD']),
+      allowedTimeframes: new Set(['1m']),
+      maxBars: 5000,
+      now: Date.now(),
+    }),
     hmac: { secret: SECRET, algo: 'sha256' },
     hmacRequired,
     logger,
@@ -61,8 +66,14 @@ const bar = (open: number, close = 4281) => ({
 describe('OhlcvIngest on a real Redis', () => {
   it('verifies, stores once per open_time (first wins), and reads back by range', async () => {
     const { ingest, store } = setup();
-    const first = encodeOhlcvMessage({ symbol: 'XAUUSD', tf: '1m', bars: [bar(T), bar(T + 60_000)], source: 'tick_agg' }, { secret: SECRET, algo: 'sha256' });
-    const again = encodeOhlcvMessage({ symbol: 'XAUUSD', tf: '1m', bars: [bar(T, 9999)] }, { secret: SECRET, algo: 'sha256' });
+    const first = encodeOhlcvMessage(
+      { symbol: 'XAUUSD', tf: '1m', bars: [bar(T), bar(T + 60_000)], source: 'tick_agg' },
+      { secret: SECRET, algo: 'sha256' },
+    );
+    const again = encodeOhlcvMessage(
+      { symbol: 'XAUUSD', tf: '1m', bars: [bar(T, 9999)] },
+      { secret: SECRET, algo: 'sha256' },
+    );
     expect(await ingest.onMessage(first)).toBe('stored');
     expect(await ingest.onMessage(again)).toBe('duplicate');
     const stored = await store.range('XAUUSD', '1m');
@@ -75,7 +86,10 @@ describe('OhlcvIngest on a real Redis', () => {
 
   it('rejects a tampered, an unsigned and a malformed message, and keeps going', async () => {
     const { ingest, store, status, metrics } = setup();
-    const signed = encodeOhlcvMessage({ symbol: 'XAUUSD', tf: '1m', bars: [bar(T)] }, { secret: SECRET, algo: 'sha256' });
+    const signed = encodeOhlcvMessage(
+      { symbol: 'XAUUSD', tf: '1m', bars: [bar(T)] },
+      { secret: SECRET, algo: 'sha256' },
+    );
     const tampered = signed.replace('"close":4281.0', '"close":4282.0');
     const unsigned = encodeOhlcvMessage({ symbol: 'XAUUSD', tf: '1m', bars: [bar(T)] });
     expect(await ingest.onMessage(tampered)).toBe('rejected');
@@ -89,11 +103,15 @@ describe('OhlcvIngest on a real Redis', () => {
       'INGEST_INVALID_JSON',
     ]);
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/fxcm_ingestor_messages_total\{outcome="rejected",reason="bad_signature",service="ingestor"\} 1/);
+    expect(text).toMatch(
+      /fxcm_ingestor_messages_total\{outcome="rejected",reason="bad_signature",service="ingestor"\} 1/,
+    );
   });
 
   it('accepts unsigned messages when signatures are not required', async () => {
     const { ingest } = setup(false);
-    expect(await ingest.onMessage(encodeOhlcvMessage({ symbol: 'XAUUSD', tf: '1m', bars: [bar(T)] }))).toBe('stored');
+    expect(
+      await ingest.onMessage(encodeOhlcvMessage({ symbol: 'XAUUSD', tf: '1m', bars: [bar(T)] })),
+    ).toBe('stored');
   });
 });

@@ -33,7 +33,10 @@ describe('checkOhlcvPayload (V1 ingestor rails)', () => {
     ['symbol_not_allowed', { symbol: 'GBPUSD', tf: '1m', bars: [bar(T)] }],
     ['tf_not_allowed', { symbol: 'XAUUSD', tf: '1h', bars: [bar(T)] }],
     ['no_bars', { symbol: 'XAUUSD', tf: '1m', bars: [] }],
-    ['too_many_bars', { symbol: 'XAUUSD', tf: '1m', bars: [bar(T), bar(T + 1), bar(T + 2), bar(T + 3)] }],
+    [
+      'too_many_bars',
+      { symbol: 'XAUUSD', tf: '1m', bars: [bar(T), bar(T + 1), bar(T + 2), bar(T + 3)] },
+    ],
     ['bad_bar', { symbol: 'XAUUSD', tf: '1m', bars: [bar(T, { open: '4278' })] }],
     ['bad_bar', { symbol: 'XAUUSD', tf: '1m', bars: [bar(T, { close_time: T - 1 })] }],
     ['bad_bar', { symbol: 'XAUUSD', tf: '1m', bars: [bar(T, { low: 5000 })] }],

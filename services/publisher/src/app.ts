@@ -44,7 +44,11 @@ export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConf
   });
   const statuses = new StatusPublisher({
     redis,
-    channels: { status: channels.status, heartbeat: channels.heartbeat, market_status: channels.marketStatus },
+    channels: {
+      status: channels.status,
+      heartbeat: channels.heartbeat,
+      market_status: channels.marketStatus,
+    },
     logger,
     metrics,
     status,
@@ -86,7 +90,11 @@ export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConf
       status.start();
       for (const consumer of consumers) await consumer.start();
       status.setState('ok');
-      logger.info('publishing', { ohlcv: channels.ohlcv, status: channels.status, shards: config.shardCount });
+      logger.info('publishing', {
+        ohlcv: channels.ohlcv,
+        status: channels.status,
+        shards: config.shardCount,
+      });
     },
     stop() {
       stopping ??= (async () => {

@@ -80,7 +80,10 @@ export class BarPublisher {
     try {
       const decoded = decodeStreamEntry(entry.fields);
       if (decoded.type !== 'bar') {
-        throw new ContractError('STREAM_ENTRY_INVALID', `bars stream: unexpected entry type ${decoded.type}`);
+        throw new ContractError(
+          'STREAM_ENTRY_INVALID',
+          `bars stream: unexpected entry type ${decoded.type}`,
+        );
       }
       const { symbol, tf, bar } = decoded.data;
       const text = encodeOhlcvMessage(
@@ -97,8 +100,15 @@ export class BarPublisher {
       if (!(err instanceof ContractError)) throw err;
       this.rejected.inc({ reason: err.code });
       this.opts.metrics.errors.inc({ type: 'contract' });
-      this.opts.status.error(err.code, err.message, { severity: 'warning', context: { id: entry.id } });
-      this.opts.logger.warn('rejected bar entry', { id: entry.id, stream: entry.stream, error: err.message });
+      this.opts.status.error(err.code, err.message, {
+        severity: 'warning',
+        context: { id: entry.id },
+      });
+      this.opts.logger.warn('rejected bar entry', {
+        id: entry.id,
+        stream: entry.stream,
+        error: err.message,
+      });
       return undefined;
     }
   }

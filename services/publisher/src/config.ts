@@ -12,7 +12,8 @@ export const configSpec = defineConfig([
     type: 'int',
     min: 60_000,
     default: 2 * 24 * 3_600_000,
-    description: 'How long a final bar stays marked as published (redeliveries within it are dropped), ms.',
+    description:
+      'How long a final bar stays marked as published (redeliveries within it are dropped), ms.',
   },
   {
     key: 'claimIdleMs',
@@ -20,7 +21,8 @@ export const configSpec = defineConfig([
     type: 'int',
     min: 1_000,
     default: 30_000,
-    description: 'Entries a dead publisher replica left pending this long are taken over (XAUTOCLAIM), ms.',
+    description:
+      'Entries a dead publisher replica left pending this long are taken over (XAUTOCLAIM), ms.',
   },
 ] as const);
 

@@ -22,7 +22,12 @@ return -1
 
 /** A Redis connection with the `publishOnce` script defined on it. */
 export type RedisWithPublishOnce = Redis & {
-  publishOnce(markKey: string, channel: string, message: string, markTtlMs: number): Promise<number>;
+  publishOnce(
+    markKey: string,
+    channel: string,
+    message: string,
+    markTtlMs: number,
+  ): Promise<number>;
 };
 
 /** Defines `publishOnce` on a connection (EVALSHA with automatic script loading). */

@@ -74,7 +74,10 @@ export class StatusPublisher {
         if (!(err instanceof ContractError)) throw err;
         this.rejected.inc({ reason: err.code });
         this.opts.metrics.errors.inc({ type: 'contract' });
-        this.opts.status.error(err.code, err.message, { severity: 'warning', context: { id: entry.id } });
+        this.opts.status.error(err.code, err.message, {
+          severity: 'warning',
+          context: { id: entry.id },
+        });
         this.opts.logger.warn('rejected status entry', { id: entry.id, error: err.message });
       }
     }

@@ -52,14 +52,21 @@ const bar = (open: number, complete: boolean) => ({
   tf: '1m' as const,
 });
 let seq = 0;
-const entry = (fields: string[]): StreamEntry => ({ stream: `${ns}:x:bars:{0}`, id: `1-${(seq += 1)}`, fields });
+const entry = (fields: string[]): StreamEntry => ({
+  stream: `${ns}:x:bars:{0}`,
+  id: `1-${(seq += 1)}`,
+  fields,
+});
 const barEntry = (open: number, complete: boolean) =>
   entry(encodeStreamEntry('bar', { symbol: 'EURUSD', tf: '1m', bar: bar(open, complete) }));
 
 function publisher() {
   const metrics = createMetrics({ service: 'publisher' });
   const status = new StatusReporter({ service: 'publisher', instance: 't', namespace: ns, redis });
-  const logger = createLogger({ service: 'publisher', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const logger = createLogger({
+    service: 'publisher',
+    stream: new Writable({ write: (_c, _e, cb) => cb() }),
+  });
   const pub = new BarPublisher({
     redis: withPublishOnce(redis),
     namespace: ns,
@@ -75,7 +82,8 @@ function publisher() {
 
 async function settle(count: number): Promise<void> {
   const deadline = Date.now() + 5_000;
-  while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (received.length < count && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('BarPublisher on a real Redis', () => {
@@ -85,7 +93,9 @@ describe('BarPublisher on a real Redis', () => {
     await pub.handle([barEntry(T, true), barEntry(T, false)]); // a redelivery after a crash
     await pub.handle([barEntry(T, true)]);
     await settle(3);
-    const bars = received.map((m) => JSON.parse(m) as { bars: { complete: boolean }[]; source: string });
+    const bars = received.map(
+      (m) => JSON.parse(m) as { bars: { complete: boolean }[]; source: string },
+    );
     expect(bars.map((m) => m.bars[0]!.complete)).toEqual([false, true, false]);
     expect(bars.every((m) => m.source === 'tick_agg')).toBe(true);
     expect(received.every((m) => verifyOhlcvSignature(m, 'k', 'sha256'))).toBe(true);
@@ -101,7 +111,12 @@ describe('BarPublisher on a real Redis', () => {
     await pub.handle([bad, barEntry(T + 60_000, true), notJson]);
     await settle(1);
     expect(received).toHaveLength(1);
-    expect(status.snapshot().errors.map((e) => e.code)).toEqual(['STREAM_ENTRY_INVALID', 'STREAM_ENTRY_INVALID']);
-    expect(await metrics.registry.metrics()).toMatch(/fxcm_publisher_rejected_total\{reason="STREAM_ENTRY_INVALID",service="publisher"\} 2/);
+    expect(status.snapshot().errors.map((e) => e.code)).toEqual([
+      'STREAM_ENTRY_INVALID',
+      'STREAM_ENTRY_INVALID',
+    ]);
+    expect(await metrics.registry.metrics()).toMatch(
+      /fxcm_publisher_rejected_total\{reason="STREAM_ENTRY_INVALID",service="publisher"\} 2/,
+    );
   });
 });

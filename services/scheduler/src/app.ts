@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { ContractError, decodeStreamEntry, encodeStreamEntry, GROUPS, keys, streamNames } from '@fxcm/contracts';
+import {
+  ContractError,
+  decodeStreamEntry,
+  encodeStreamEntry,
+  GROUPS,
+  keys,
+  streamNames,
+} from '@fxcm/contracts';
 import { createRedis, StreamConsumer, type StreamEntry } from '@fxcm/redis-streams';
 import {
   redisUrlOf,
@@ -28,7 +35,11 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
     intervalMs: config.statusIntervalMs,
   });
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
-  const published = metrics.counter('fxcm_scheduler_public_status_total', 'Public status records written', ['kind']);
+  const published = metrics.counter(
+    'fxcm_scheduler_public_status_total',
+    'Public status records written',
+    ['kind'],
+  );
 
   const consumer = new StreamConsumer({
     redis,
@@ -41,7 +52,8 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
       for (const entry of entries) {
         try {
           const decoded = decodeStreamEntry(entry.fields);
-          if (decoded.type === 'service_status') records.observe(decoded.data as ServiceStatusRecord);
+          if (decoded.type === 'service_status')
+            records.observe(decoded.data as ServiceStatusRecord);
         } catch (err) {
           if (!(err instanceof ContractError)) throw err;
           metrics.errors.inc({ type: 'contract' });
@@ -60,8 +72,18 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
     const v1 = deriveV1Status({ now, market: 'unknown', ...records.inputs(now) });
     await redis
       .multi()
-      .xadd(names.status, 'MAXLEN', '~', 10_000, '*', ...encodeStreamEntry('public_status', { kind: 'status', payload: { ...v1 } }))
-      .set(keys(config.namespace).statusSnapshot, JSON.stringify({ status: v1, services: records.live(now) }))
+      .xadd(
+        names.status,
+        'MAXLEN',
+        '~',
+        10_000,
+        '*',
+        ...encodeStreamEntry('public_status', { kind: 'status', payload: { ...v1 } }),
+      )
+      .set(
+        keys(config.namespace).statusSnapshot,
+        JSON.stringify({ status: v1, services: records.live(now) }),
+      )
       .exec();
     published.inc({ kind: 'status' });
   };

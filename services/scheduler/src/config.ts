@@ -11,7 +11,8 @@ export const configSpec = defineConfig([
     type: 'number',
     min: 0.2,
     default: 5,
-    description: 'How often fxcm:status is published, seconds (V1 telemetry_min_publish_interval_seconds).',
+    description:
+      'How often fxcm:status is published, seconds (V1 telemetry_min_publish_interval_seconds).',
   },
   {
     key: 'recordMaxAgeSeconds',

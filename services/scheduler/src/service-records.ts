@@ -28,7 +28,12 @@ export class ServiceRecords {
   }
 
   /** The status inputs the services report (market and calendar facts are added by the caller). */
-  inputs(now: number): Pick<StatusInputs, 'feedState' | 'lastTickAt' | 'lastFinalClose' | 'lastPreviewAt' | 'degraded'> {
+  inputs(
+    now: number,
+  ): Pick<
+    StatusInputs,
+    'feedState' | 'lastTickAt' | 'lastFinalClose' | 'lastPreviewAt' | 'degraded'
+  > {
     const records = this.live(now);
     const detail = (r: ServiceStatusRecord, key: string): unknown => r.detail?.[key];
     const newest = (service: string, key: string): number | undefined => {
@@ -45,7 +50,9 @@ export class ServiceRecords {
       lastTickAt: newest('fxcm-gateway', 'last_tick_at'),
       lastFinalClose: newest('bar-builder', 'last_final_close'),
       lastPreviewAt: newest('bar-builder', 'last_preview_at'),
-      degraded: [...new Set(records.flatMap((r) => r.degraded.map((d) => `${r.service}:${d}`)))].sort(),
+      degraded: [
+        ...new Set(records.flatMap((r) => r.degraded.map((d) => `${r.service}:${d}`))),
+      ].sort(),
     };
   }
 }

@@ -73,13 +73,17 @@ function priceOf(inputs: StatusInputs): V1Status['price'] {
   return 'ok';
 }
 
-function ohlcvOf(inputs: StatusInputs, process: V1Status['process']): { ohlcv: V1Status['ohlcv']; lag?: number } {
+function ohlcvOf(
+  inputs: StatusInputs,
+  process: V1Status['process'],
+): { ohlcv: V1Status['ohlcv']; lag?: number } {
   if (process === 'idle' || process === 'sleep') return { ohlcv: 'down' };
   if (inputs.lastFinalClose === undefined) return { ohlcv: 'down' };
   const lag = seconds(inputs.now - inputs.lastFinalClose);
   if (lag >= STATUS_THRESHOLDS.ohlcvDown) {
     const liveRecently =
-      inputs.lastPreviewAt !== undefined && seconds(inputs.now - inputs.lastPreviewAt) <= STATUS_THRESHOLDS.liveGrace;
+      inputs.lastPreviewAt !== undefined &&
+      seconds(inputs.now - inputs.lastPreviewAt) <= STATUS_THRESHOLDS.liveGrace;
     return { ohlcv: liveRecently ? 'delayed' : 'down', lag };
   }
   if (lag >= STATUS_THRESHOLDS.ohlcvDelayed) return { ohlcv: 'delayed', lag };
@@ -89,14 +93,16 @@ function ohlcvOf(inputs: StatusInputs, process: V1Status['process']): { ohlcv: V
 function noteOf(inputs: StatusInputs, status: Omit<V1Status, 'note' | 'ts'>, lag?: number): string {
   if (status.market === 'closed') {
     const toOpen = inputs.secondsToNextOpen;
-    if (toOpen !== undefined && toOpen >= 36 * 3_600) return `weekend (${Math.floor(toOpen / 86_400)}d)`;
+    if (toOpen !== undefined && toOpen >= 36 * 3_600)
+      return `weekend (${Math.floor(toOpen / 86_400)}d)`;
     if (toOpen !== undefined && toOpen >= 6 * 3_600) return 'overnight pause';
     return 'market closed';
   }
   if (inputs.backoffSeconds !== undefined && inputs.backoffSeconds > 0) {
     return `backoff FXCM ${Math.ceil(inputs.backoffSeconds)}s`;
   }
-  if (status.process === 'idle' || status.process === 'sleep') return `idle: ${inputs.feedState ?? 'no_feed'}`;
+  if (status.process === 'idle' || status.process === 'sleep')
+    return `idle: ${inputs.feedState ?? 'no_feed'}`;
   if (status.price === 'stale') return 'price stale';
   if (status.ohlcv === 'down') return 'ohlcv down';
   if (status.ohlcv === 'delayed' && lag !== undefined) return `lag ${Math.round(lag)}s`;

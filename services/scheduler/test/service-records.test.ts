@@ -15,10 +15,22 @@ describe('ServiceRecords', () => {
   it('keeps the newest record per instance and forgets stale or stopping ones', () => {
     const records = new ServiceRecords(10_000);
     records.observe(record({ ts: 1_000_000, detail: { feed_state: 'connecting' } }));
-    records.observe(record({ ts: 1_002_000, detail: { feed_state: 'streaming', last_tick_at: 1_001_500 } }));
+    records.observe(
+      record({ ts: 1_002_000, detail: { feed_state: 'streaming', last_tick_at: 1_001_500 } }),
+    );
     records.observe(record({ ts: 1_001_000, detail: { feed_state: 'stale' } })); // older: ignored
-    records.observe(record({ service: 'bar-builder', instance: 'bb-0', ts: 1_002_000, degraded: ['cache_read_only'], detail: { last_final_close: 999_999 } }));
-    records.observe(record({ service: 'publisher', instance: 'p-1', ts: 1_002_000, state: 'stopping' }));
+    records.observe(
+      record({
+        service: 'bar-builder',
+        instance: 'bb-0',
+        ts: 1_002_000,
+        degraded: ['cache_read_only'],
+        detail: { last_final_close: 999_999 },
+      }),
+    );
+    records.observe(
+      record({ service: 'publisher', instance: 'p-1', ts: 1_002_000, state: 'stopping' }),
+    );
 
     expect(records.inputs(1_005_000)).toEqual({
       feedState: 'streaming',

@@ -47,8 +47,12 @@ describe('deriveV1Status (the V1 rules)', () => {
   });
 
   it('a live bar in the last 5 s keeps a long lag at delayed, not down', () => {
-    expect(deriveV1Status({ ...live, lastFinalClose: NOW - 300_000, lastPreviewAt: NOW - 4_000 }).ohlcv).toBe('delayed');
-    expect(deriveV1Status({ ...live, lastFinalClose: NOW - 300_000, lastPreviewAt: NOW - 6_000 }).ohlcv).toBe('down');
+    expect(
+      deriveV1Status({ ...live, lastFinalClose: NOW - 300_000, lastPreviewAt: NOW - 4_000 }).ohlcv,
+    ).toBe('delayed');
+    expect(
+      deriveV1Status({ ...live, lastFinalClose: NOW - 300_000, lastPreviewAt: NOW - 6_000 }).ohlcv,
+    ).toBe('down');
   });
 
   it('maps the feed state to the V1 process', () => {
@@ -61,7 +65,9 @@ describe('deriveV1Status (the V1 rules)', () => {
   it('says why the market is closed: weekend, overnight, or a break', () => {
     const closed = { ...live, market: 'closed' as const };
     expect(deriveV1Status({ ...closed, secondsToNextOpen: 2 * 86_400 }).note).toBe('weekend (2d)');
-    expect(deriveV1Status({ ...closed, secondsToNextOpen: 7 * 3_600 }).note).toBe('overnight pause');
+    expect(deriveV1Status({ ...closed, secondsToNextOpen: 7 * 3_600 }).note).toBe(
+      'overnight pause',
+    );
     expect(deriveV1Status({ ...closed, secondsToNextOpen: 600 }).note).toBe('market closed');
   });
 

@@ -25,14 +25,16 @@ export function readTickArchive(path: string): TickColumns {
   let text = gunzipSync(readFileSync(path)).toString('utf16le');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\r\n');
-  if (lines[0] !== 'DateTime,Bid,Ask') throw new Error(`${path}: unexpected header ${JSON.stringify(lines[0])}`);
+  if (lines[0] !== 'DateTime,Bid,Ask')
+    throw new Error(`${path}: unexpected header ${JSON.stringify(lines[0])}`);
   const rows = lines.slice(1).filter((l) => l.length > 0);
   const ts = new Float64Array(rows.length);
   const bid = new Float64Array(rows.length);
   const ask = new Float64Array(rows.length);
   rows.forEach((line, i) => {
     const [dt, b, a] = line.split(',');
-    if (dt === undefined || b === undefined || a === undefined) throw new Error(`${path}:${i + 2}: bad row ${JSON.stringify(line)}`);
+    if (dt === undefined || b === undefined || a === undefined)
+      throw new Error(`${path}:${i + 2}: bad row ${JSON.stringify(line)}`);
     ts[i] = parseArchiveTime(dt);
     bid[i] = Number(b);
     ask[i] = Number(a);
@@ -42,7 +44,9 @@ export function readTickArchive(path: string): TickColumns {
 
 /** Reads the `open_time_ms` column of a reference `*_m1.csv` file. */
 export function readM1OpenTimes(path: string): number[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   if (!lines[0]?.startsWith('open_time_ms,')) throw new Error(`${path}: unexpected header`);
   return lines.slice(1).map((l) => Number(l.slice(0, l.indexOf(','))));
 }

@@ -27,17 +27,29 @@ export function newYorkTime(ts: number): { weekday: number; minute: number } {
   if (hour !== cachedHour) {
     const p: Record<string, string> = {};
     for (const x of parts.formatToParts(hour * HOUR_MS)) p[x.type] = x.value;
-    cachedAtHour = { weekday: WEEKDAYS.indexOf(p.weekday ?? ''), minute: Number(p.hour) * 60 + Number(p.minute) };
+    cachedAtHour = {
+      weekday: WEEKDAYS.indexOf(p.weekday ?? ''),
+      minute: Number(p.hour) * 60 + Number(p.minute),
+    };
     cachedHour = hour;
   }
-  return { weekday: cachedAtHour.weekday, minute: cachedAtHour.minute + Math.floor((ts - hour * HOUR_MS) / 60_000) };
+  return {
+    weekday: cachedAtHour.weekday,
+    minute: cachedAtHour.minute + Math.floor((ts - hour * HOUR_MS) / 60_000),
+  };
 }
 
 type ProfileId = 'fxcm_fx' | 'fxcm_metals';
 
 const closures: Record<ProfileId, [number, number][]> = {
-  fxcm_fx: closuresFixture.fxcm_fx.map(([s, e]) => [Date.parse(s as string), Date.parse(e as string)]),
-  fxcm_metals: closuresFixture.fxcm_metals.map(([s, e]) => [Date.parse(s as string), Date.parse(e as string)]),
+  fxcm_fx: closuresFixture.fxcm_fx.map(([s, e]) => [
+    Date.parse(s as string),
+    Date.parse(e as string),
+  ]),
+  fxcm_metals: closuresFixture.fxcm_metals.map(([s, e]) => [
+    Date.parse(s as string),
+    Date.parse(e as string),
+  ]),
 };
 
 /** The profile rules evaluated from scratch at one instant. */
@@ -46,7 +58,12 @@ export function referenceIsOpen(profile: ProfileId, ts: number): boolean {
   const { weekday, minute } = newYorkTime(ts);
   const H17 = 17 * 60;
   const H18 = 18 * 60;
-  if (profile === 'fxcm_fx') return (weekday === 0 && minute >= H17) || (weekday >= 1 && weekday <= 4) || (weekday === 5 && minute < H17);
+  if (profile === 'fxcm_fx')
+    return (
+      (weekday === 0 && minute >= H17) ||
+      (weekday >= 1 && weekday <= 4) ||
+      (weekday === 5 && minute < H17)
+    );
   return (
     (weekday === 0 && minute >= H18) ||
     (weekday >= 1 && weekday <= 4 && !(minute >= H17 && minute < H18)) ||

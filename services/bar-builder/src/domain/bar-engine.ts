@@ -1,6 +1,10 @@
 import { MINUTE_MS, makeBar, minuteOf, type Bar, type Timeframe } from './bar';
 import { BarEngineError } from './engine-error';
-import { resolveEngineOptions, type BarEngineOptions, type ResolvedEngineOptions } from './engine-options';
+import {
+  resolveEngineOptions,
+  type BarEngineOptions,
+  type ResolvedEngineOptions,
+} from './engine-options';
 import { FinalMinuteMemory, MinuteFate } from './final-minute-memory';
 import {
   historyBarProblem,
@@ -22,12 +26,7 @@ import { WindowAggregate, type MinuteInput } from './window-aggregate';
 
 /** What became of one tick. */
 export type TickDisposition =
-  | 'applied'
-  | 'late'
-  | 'duplicate'
-  | 'future'
-  | 'outside_session'
-  | 'already_final';
+  'applied' | 'late' | 'duplicate' | 'future' | 'outside_session' | 'already_final';
 
 /** A bar became final. Exactly once per `(symbol, tf, open_time)`. */
 export interface FinalEvent {
@@ -114,6 +113,8 @@ class SymbolState {
   /** Open 1m bars, oldest first (usually one; more while ticks run ahead of the watermark). */
   readonly openBars: MinuteBar[] = [];
   lastBar: MinuteBar | undefined;
+  /** A finalised bar kept for reuse, so a steady stream allocates no bar per minute. */
+  spare: MinuteBar | undefined;
   /** First minute that is not final; -Infinity before anything is decided. */
   frontier = -Infinity;
   /** Earliest minute the engine's knowledge of finals is complete from (restore start). */
@@ -131,7 +132,12 @@ class SymbolState {
   readonly memory: FinalMinuteMemory;
   dirty = false;
 
-  constructor(symbol: string, calendar: SessionCalendar, htf: readonly Timeframe[], memoryMinutes: number) {
+  constructor(
+    symbol: string,
+    calendar: SessionCalendar,
+    htf: readonly Timeframe[],
+    memoryMinutes: number,
+  ) {
     this.symbol = symbol;
     this.calendar = calendar;
     this.htf = htf.map((tf) => new HtfSeries(tf));
@@ -170,7 +176,11 @@ export class BarEngine {
   constructor(options: BarEngineOptions) {
     this.opts = resolveEngineOptions(options);
     this.mode =
-      this.opts.priceMode === 'mid' ? MODE_MID : this.opts.priceMode === 'bid' ? MODE_BID : MODE_ASK;
+      this.opts.priceMode === 'mid'
+        ? MODE_MID
+        : this.opts.priceMode === 'bid'
+          ? MODE_BID
+          : MODE_ASK;
     this.htfFrames = this.opts.timeframes.filter((tf) => tf !== '1m');
     this.memoryMs = this.opts.finalMemoryMinutes * MINUTE_MS;
   }
@@ -188,19 +198,17 @@ export class BarEngine {
     const ts = t.ts;
     const bid = t.bid;
     const ask = t.ask;
-    if (
-      !(
-        typeof bid === 'number' &&
-        typeof ask === 'number' &&
-        bid > 0 &&
-        ask > 0 &&
-        bid < Infinity &&
-        ask < Infinity &&
-        Number.isInteger(ts) &&
-        ts >= MIN_TS &&
-        ts <= MAX_TS
-      )
-    ) {
+    if (!(
+      typeof bid === 'number' &&
+      typeof ask === 'number' &&
+      bid > 0 &&
+      ask > 0 &&
+      bid < Infinity &&
+      ask < Infinity &&
+      Number.isInteger(ts) &&
+      ts >= MIN_TS &&
+      ts <= MAX_TS
+    )) {
       this.rejectTick(t);
     }
     const s = this.stateFor(t.symbol);
@@ -250,7 +258,8 @@ export class BarEngine {
    */
   onWatermark(w: Watermark): readonly BarEvent[] {
     const problem = watermarkProblem(w);
-    if (problem !== undefined) throw new BarEngineError('BAR_INVALID_WATERMARK', `watermark: ${problem}`);
+    if (problem !== undefined)
+      throw new BarEngineError('BAR_INVALID_WATERMARK', `watermark: ${problem}`);
     this.feed = w.feed;
     if (w.feed === 'dead') this.deadSinceBoundary = true;
     if (w.ts <= this.wm) {
@@ -282,9 +291,13 @@ export class BarEngine {
     if (problem !== undefined) {
       const known = typeof h?.symbol === 'string' ? this.states.get(h.symbol) : undefined;
       if (known !== undefined) known.counters.invalid++;
-      throw new BarEngineError('BAR_INVALID_HISTORY_BAR', `history bar ${describeKey(h)}: ${problem}`, {
-        symbol: typeof h?.symbol === 'string' ? h.symbol : undefined,
-      });
+      throw new BarEngineError(
+        'BAR_INVALID_HISTORY_BAR',
+        `history bar ${describeKey(h)}: ${problem}`,
+        {
+          symbol: typeof h?.symbol === 'string' ? h.symbol : undefined,
+        },
+      );
     }
     const s = this.stateFor(h.symbol);
     const c = s.counters;
@@ -351,13 +364,21 @@ export class BarEngine {
       );
     }
     if (!Array.isArray(finals1m)) {
-      throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): finals1m must be an array`, { symbol });
+      throw new BarEngineError(
+        'BAR_INVALID_RESTORE',
+        `restore(${symbol}): finals1m must be an array`,
+        { symbol },
+      );
     }
     let prev = -Infinity;
     finals1m.forEach((b, i) => {
       const problem = restoredBarProblem(b);
       if (problem !== undefined) {
-        throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): finals1m[${i}].${problem}`, { symbol });
+        throw new BarEngineError(
+          'BAR_INVALID_RESTORE',
+          `restore(${symbol}): finals1m[${i}].${problem}`,
+          { symbol },
+        );
       }
       if (b.open_time <= prev) {
         throw new BarEngineError(
@@ -371,7 +392,8 @@ export class BarEngine {
     const resume = options.watermark;
     if (resume !== undefined) {
       const tp = timeProblem('watermark', resume);
-      if (tp !== undefined) throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): ${tp}`, { symbol });
+      if (tp !== undefined)
+        throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): ${tp}`, { symbol });
     }
     const s = this.stateFor(symbol);
     const last = finals1m[finals1m.length - 1];
@@ -384,7 +406,12 @@ export class BarEngine {
     s.knownFrom = first.open_time;
     const horizon = frontier - this.memoryMs;
     for (const b of finals1m) {
-      const fate = b.source === 'history' ? MinuteFate.History : b.synthetic ? MinuteFate.Synthetic : MinuteFate.Tick;
+      const fate =
+        b.source === 'history'
+          ? MinuteFate.History
+          : b.synthetic
+            ? MinuteFate.Synthetic
+            : MinuteFate.Tick;
       if (b.open_time >= horizon) s.memory.set(b.open_time, fate);
       s.prevClose = b.close;
       s.lastFinalMinute = b.open_time;
@@ -426,7 +453,8 @@ export class BarEngine {
   restoreStart(symbol: string, lastOpenTime: number): number {
     const calendar = this.states.get(symbol)?.calendar ?? this.calendarFor(symbol);
     let start = minuteOf(lastOpenTime);
-    for (const tf of this.htfFrames) start = Math.min(start, windowOf(tf, start, calendar, symbol).start);
+    for (const tf of this.htfFrames)
+      start = Math.min(start, windowOf(tf, start, calendar, symbol).start);
     return start;
   }
 
@@ -442,7 +470,8 @@ export class BarEngine {
       if (!open.some((b) => b.dirty)) continue;
       const minutes = open.map((b, i) => this.previewMinute(s, b, i));
       open.forEach((b, i) => {
-        if (b.dirty) out.push({ kind: 'preview', symbol: s.symbol, tf: '1m', bar: minutes[i] as Bar });
+        if (b.dirty)
+          out.push({ kind: 'preview', symbol: s.symbol, tf: '1m', bar: minutes[i] as Bar });
       });
       for (const series of s.htf) {
         let lastStart = -Infinity;
@@ -459,7 +488,12 @@ export class BarEngine {
           minutes.forEach((m) => {
             if (m.open_time >= agg.start && m.open_time < agg.end) agg.add(m);
           });
-          out.push({ kind: 'preview', symbol: s.symbol, tf: series.tf, bar: agg.toBar(series.tf, false) });
+          out.push({
+            kind: 'preview',
+            symbol: s.symbol,
+            tf: series.tf,
+            bar: agg.toBar(series.tf, false),
+          });
         }
       }
       for (const b of open) b.dirty = false;
@@ -504,10 +538,14 @@ export class BarEngine {
     try {
       calendar = this.opts.calendarFor(symbol);
     } catch (err) {
-      throw new BarEngineError('BAR_CALENDAR_FAILED', `${symbol}: calendarFor threw: ${(err as Error).message}`, {
-        symbol,
-        cause: err,
-      });
+      throw new BarEngineError(
+        'BAR_CALENDAR_FAILED',
+        `${symbol}: calendarFor threw: ${(err as Error).message}`,
+        {
+          symbol,
+          cause: err,
+        },
+      );
     }
     if (typeof calendar?.isOpen !== 'function' || typeof calendar.tradingDayStart !== 'function') {
       throw new BarEngineError(
@@ -525,7 +563,12 @@ export class BarEngine {
     if (s === undefined) {
       const sp = symbolProblem(symbol);
       if (sp !== undefined) throw new BarEngineError('BAR_INVALID_TICK', sp);
-      s = new SymbolState(symbol, this.calendarFor(symbol), this.htfFrames, this.opts.finalMemoryMinutes);
+      s = new SymbolState(
+        symbol,
+        this.calendarFor(symbol),
+        this.htfFrames,
+        this.opts.finalMemoryMinutes,
+      );
       // Everything before the current watermark is decided: the symbol had nothing there.
       if (this.wm > -Infinity) s.frontier = minuteOf(this.wm);
       this.states.set(symbol, s);
@@ -546,7 +589,11 @@ export class BarEngine {
       return found;
     }
     if (!minuteIsOpen(s.calendar, minute, s.symbol)) return undefined;
-    const bar = new MinuteBar(minute);
+    let bar = s.spare;
+    if (bar !== undefined) {
+      s.spare = undefined;
+      bar.reset(minute);
+    } else bar = new MinuteBar(minute);
     open.splice(i + 1, 0, bar);
     s.lastBar = bar;
     return bar;
@@ -558,10 +605,22 @@ export class BarEngine {
 
   private historyPrices(h: HistoryBar): PendingHistory {
     if (this.mode === MODE_BID) {
-      return { open: h.bid_open, high: h.bid_high, low: h.bid_low, close: h.bid_close, volume: h.volume };
+      return {
+        open: h.bid_open,
+        high: h.bid_high,
+        low: h.bid_low,
+        close: h.bid_close,
+        volume: h.volume,
+      };
     }
     if (this.mode === MODE_ASK) {
-      return { open: h.ask_open, high: h.ask_high, low: h.ask_low, close: h.ask_close, volume: h.volume };
+      return {
+        open: h.ask_open,
+        high: h.ask_high,
+        low: h.ask_low,
+        close: h.ask_close,
+        volume: h.volume,
+      };
     }
     return {
       open: (h.bid_open + h.ask_open) / 2,
@@ -586,7 +645,8 @@ export class BarEngine {
       const pending = s.pending;
       let pendingKeys: number[] | undefined;
       let pk = 0;
-      if (pending !== undefined && pending.size > 0) pendingKeys = [...pending.keys()].sort((a, b) => a - b);
+      if (pending !== undefined && pending.size > 0)
+        pendingKeys = [...pending.keys()].sort((a, b) => a - b);
       const maxSynth = this.opts.maxSynthGapMinutes;
       while (m < floor) {
         const bar = open[0];
@@ -594,6 +654,7 @@ export class BarEngine {
           open.shift();
           if (s.lastBar === bar) s.lastBar = undefined;
           this.finalizeTicks(s, bar, events);
+          s.spare = bar;
           m += MINUTE_MS;
           continue;
         }
@@ -609,7 +670,12 @@ export class BarEngine {
         if (synthPossible) {
           if (minuteIsOpen(s.calendar, m, s.symbol)) {
             s.counters.synthetic++;
-            this.recordFinal(s, syntheticBar(m, s.prevClose as number), MinuteFate.Synthetic, events);
+            this.recordFinal(
+              s,
+              syntheticBar(m, s.prevClose as number),
+              MinuteFate.Synthetic,
+              events,
+            );
           } else {
             s.memory.set(m, MinuteFate.None);
           }
@@ -734,14 +800,24 @@ export class BarEngine {
       if (agg.end <= s.frontier) {
         // The window ended with no final minute: this fill makes its first (and only) final.
         series.finals.set(agg.start, agg);
-        events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: agg.toBar(series.tf, true) });
+        events.push({
+          kind: 'final',
+          symbol: s.symbol,
+          tf: series.tf,
+          bar: agg.toBar(series.tf, true),
+        });
       } else if (cur === undefined) {
         series.current = agg;
       }
     }
   }
 
-  private emitWindow(s: SymbolState, series: HtfSeries, w: WindowAggregate, events: BarEvent[]): void {
+  private emitWindow(
+    s: SymbolState,
+    series: HtfSeries,
+    w: WindowAggregate,
+    events: BarEvent[],
+  ): void {
     events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: w.toBar(series.tf, true) });
     this.retire(series, w);
   }
@@ -845,7 +921,9 @@ function syntheticBar(minute: number, price: number): Bar {
   });
 }
 
-function describeKey(x: { symbol?: unknown; ts?: unknown; open_time?: unknown } | null | undefined): string {
+function describeKey(
+  x: { symbol?: unknown; ts?: unknown; open_time?: unknown } | null | undefined,
+): string {
   if (typeof x !== 'object' || x === null) return String(x);
   const time = x.ts ?? x.open_time;
   return `${JSON.stringify(x.symbol)}@${JSON.stringify(time)}`;

@@ -55,13 +55,17 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
   }
   const openMode = o.openMode ?? 'first_tick';
   if (openMode !== 'first_tick' && openMode !== 'previous_close') {
-    throw invalid(`openMode must be "first_tick" or "previous_close", got ${JSON.stringify(openMode)}`);
+    throw invalid(
+      `openMode must be "first_tick" or "previous_close", got ${JSON.stringify(openMode)}`,
+    );
   }
   const wanted = o.timeframes ?? TIMEFRAMES;
   if (!Array.isArray(wanted)) throw invalid('timeframes must be an array');
   for (const tf of wanted) {
     if (!TIMEFRAMES.includes(tf)) {
-      throw invalid(`timeframes: unknown timeframe ${JSON.stringify(tf)}, expected one of ${TIMEFRAMES.join(', ')}`);
+      throw invalid(
+        `timeframes: unknown timeframe ${JSON.stringify(tf)}, expected one of ${TIMEFRAMES.join(', ')}`,
+      );
     }
   }
   const timeframes = TIMEFRAMES.filter((tf) => tf === '1m' || wanted.includes(tf));
@@ -71,13 +75,22 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
   }
   const futureToleranceMs = o.futureToleranceMs ?? Infinity;
   if (typeof futureToleranceMs !== 'number' || !(futureToleranceMs >= 0)) {
-    throw invalid(`futureToleranceMs must be a number >= 0 (Infinity: no check), got ${String(futureToleranceMs)}`);
+    throw invalid(
+      `futureToleranceMs must be a number >= 0 (Infinity: no check), got ${String(futureToleranceMs)}`,
+    );
   }
   const finalMemoryMinutes = o.finalMemoryMinutes ?? 4320;
-  if (!Number.isInteger(finalMemoryMinutes) || finalMemoryMinutes < 60 || finalMemoryMinutes > 525_600) {
-    throw invalid(`finalMemoryMinutes must be an integer in [60, 525600], got ${String(finalMemoryMinutes)}`);
+  if (
+    !Number.isInteger(finalMemoryMinutes) ||
+    finalMemoryMinutes < 60 ||
+    finalMemoryMinutes > 525_600
+  ) {
+    throw invalid(
+      `finalMemoryMinutes must be an integer in [60, 525600], got ${String(finalMemoryMinutes)}`,
+    );
   }
-  if (typeof o.calendarFor !== 'function') throw invalid('calendarFor must be a function (symbol) => calendar');
+  if (typeof o.calendarFor !== 'function')
+    throw invalid('calendarFor must be a function (symbol) => calendar');
   return {
     priceMode,
     openMode,

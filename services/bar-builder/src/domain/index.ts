@@ -25,7 +25,11 @@ export {
   type Timeframe,
 } from './bar';
 export { BarEngineError, isBarEngineError, type BarEngineErrorCode } from './engine-error';
-export { resolveEngineOptions, type BarEngineOptions, type ResolvedEngineOptions } from './engine-options';
+export {
+  resolveEngineOptions,
+  type BarEngineOptions,
+  type ResolvedEngineOptions,
+} from './engine-options';
 export type { FeedState, HistoryBar, RestoredBar, Tick, Watermark } from './inputs';
 export { windowOf, type SessionCalendar, type Window } from './session-calendar';
 export type { SymbolCounters } from './symbol-counters';

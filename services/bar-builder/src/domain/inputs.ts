@@ -63,7 +63,7 @@ function isPositivePrice(x: unknown): boolean {
 }
 
 function describe(x: unknown): string {
-  return typeof x === 'number' ? String(x) : JSON.stringify(x) ?? String(x);
+  return typeof x === 'number' ? String(x) : (JSON.stringify(x) ?? String(x));
 }
 
 /** Why `ts` is not an event time, or `undefined` when it is one. */
@@ -117,7 +117,8 @@ const HISTORY_PRICES = [
 
 /** Why a history bar cannot be used, or `undefined`. */
 export function historyBarProblem(h: HistoryBar): string | undefined {
-  if (typeof h !== 'object' || h === null) return `history bar must be an object, got ${describe(h)}`;
+  if (typeof h !== 'object' || h === null)
+    return `history bar must be an object, got ${describe(h)}`;
   const s = symbolProblem(h.symbol);
   if (s !== undefined) return s;
   const time = timeProblem('open_time', h.open_time);
@@ -126,7 +127,8 @@ export function historyBarProblem(h: HistoryBar): string | undefined {
     return `open_time must be on a minute boundary, got ${h.open_time}`;
   }
   for (const field of HISTORY_PRICES) {
-    if (!isPositivePrice(h[field])) return `${field} must be a finite number > 0, got ${describe(h[field])}`;
+    if (!isPositivePrice(h[field]))
+      return `${field} must be a finite number > 0, got ${describe(h[field])}`;
   }
   for (const side of ['bid', 'ask'] as const) {
     const o = h[`${side}_open`];
@@ -148,9 +150,11 @@ export function restoredBarProblem(b: RestoredBar): string | undefined {
   if (typeof b !== 'object' || b === null) return `is not an object, got ${describe(b)}`;
   const time = timeProblem('open_time', b.open_time);
   if (time !== undefined) return time;
-  if (b.open_time % MINUTE_MS !== 0) return `open_time must be on a minute boundary, got ${b.open_time}`;
+  if (b.open_time % MINUTE_MS !== 0)
+    return `open_time must be on a minute boundary, got ${b.open_time}`;
   for (const field of ['open', 'high', 'low', 'close'] as const) {
-    if (!isPositivePrice(b[field])) return `${field} must be a finite number > 0, got ${describe(b[field])}`;
+    if (!isPositivePrice(b[field]))
+      return `${field} must be a finite number > 0, got ${describe(b[field])}`;
   }
   if (b.low > b.high || b.open < b.low || b.open > b.high || b.close < b.low || b.close > b.high) {
     return `prices break low <= open, close <= high (open ${b.open}, high ${b.high}, low ${b.low}, close ${b.close})`;
@@ -161,7 +165,8 @@ export function restoredBarProblem(b: RestoredBar): string | undefined {
   if (typeof b.tick_count !== 'number' || !Number.isInteger(b.tick_count) || b.tick_count < 0) {
     return `tick_count must be an integer >= 0, got ${describe(b.tick_count)}`;
   }
-  if (typeof b.synthetic !== 'boolean') return `synthetic must be a boolean, got ${describe(b.synthetic)}`;
+  if (typeof b.synthetic !== 'boolean')
+    return `synthetic must be a boolean, got ${describe(b.synthetic)}`;
   if (b.source !== 'tick_agg' && b.source !== 'history') {
     return `source must be "tick_agg" or "history", got ${describe(b.source)}`;
   }

@@ -5,11 +5,11 @@ const INITIAL_KEYS = 64;
 /**
  * The open (not yet final) 1m bar of one symbol: OHLC by event time, tick count, spreads, and the
  * keys of the ticks applied so a re-delivered tick is recognised. Memory is bounded by the ticks
- * of one minute and freed when the minute becomes final.
+ * of one minute; a final bar's object is reused for a later minute ({@link reset}).
  */
 export class MinuteBar {
   /** Minute start, int ms. */
-  readonly start: number;
+  start: number;
   open = 0;
   high = -Infinity;
   low = Infinity;
@@ -33,6 +33,23 @@ export class MinuteBar {
 
   constructor(start: number) {
     this.start = start;
+  }
+
+  /** Makes this an empty bar of minute `start`, keeping the key buffers. */
+  reset(start: number): void {
+    this.start = start;
+    this.open = 0;
+    this.high = -Infinity;
+    this.low = Infinity;
+    this.close = 0;
+    this.count = 0;
+    this.spreadSum = 0;
+    this.maxSpread = 0;
+    this.dirty = false;
+    this.openTs = Infinity;
+    this.closeTs = -Infinity;
+    this.maxOffset = -1;
+    this.inOrder = true;
   }
 
   /**

@@ -9,7 +9,15 @@ describe('bucket [start, start + 1m) and closing on the watermark', () => {
     tick(e, S, '2014-05-06T10:00:59.999', 1.1003);
     tick(e, S, '2014-05-06T10:01:00.000', 1.1007);
     const out = wm(e, '2014-05-06T10:02:00.000');
-    expect(out.map((x) => [x.bar.open_time, x.bar.close_time, x.bar.open, x.bar.close, x.bar.tick_count])).toEqual([
+    expect(
+      out.map((x) => [
+        x.bar.open_time,
+        x.bar.close_time,
+        x.bar.open,
+        x.bar.close,
+        x.bar.tick_count,
+      ]),
+    ).toEqual([
       [T('2014-05-06T10:00:00.000'), T('2014-05-06T10:00:59.999'), 1.1001, 1.1003, 2],
       [T('2014-05-06T10:01:00.000'), T('2014-05-06T10:01:59.999'), 1.1007, 1.1007, 1],
     ]);
@@ -31,7 +39,7 @@ describe('bucket [start, start + 1m) and closing on the watermark', () => {
     tick(e, S, '2014-05-06T10:00:10.000', 1.1002, 1.1003);
     tick(e, S, '2014-05-06T10:00:50.000', 1.1004, 1.1008);
     tick(e, S, '2014-05-06T10:00:05.000', 1.1003, 1.1004);
-    tick(e, S, '2014-05-06T10:00:40.000', 1.1001, 1.1000); // crossed quote: spread counts as 0
+    tick(e, S, '2014-05-06T10:00:40.000', 1.1001, 1.1); // crossed quote: spread counts as 0
     const [final] = wm(e, '2014-05-06T10:01:00.000');
     expect(final).toEqual({
       kind: 'final',
@@ -67,7 +75,9 @@ describe('bucket [start, start + 1m) and closing on the watermark', () => {
     tick(e, S, '2014-05-06T10:00:20.000', 1.1);
     tick(e, S, '2014-05-06T10:00:20.000', 1.4);
     const [final] = wm(e, '2014-05-06T10:01:00.000');
-    expect([final?.bar.open, final?.bar.high, final?.bar.low, final?.bar.close]).toEqual([1.2, 1.4, 1.1, 1.4]);
+    expect([final?.bar.open, final?.bar.high, final?.bar.low, final?.bar.close]).toEqual([
+      1.2, 1.4, 1.1, 1.4,
+    ]);
   });
 
   it('prices mid per tick, not from bid/ask OHLC', () => {
@@ -76,7 +86,9 @@ describe('bucket [start, start + 1m) and closing on the watermark', () => {
     tick(e, S, '2014-05-06T10:00:02.000', 1.125, 1.25); // mid 1.1875
     const [final] = wm(e, '2014-05-06T10:01:00.000');
     // per-tick mids: high 1.25 (a mid of bid/ask highs would be (1.125 + 1.5) / 2 = 1.3125)
-    expect([final?.bar.open, final?.bar.high, final?.bar.low, final?.bar.close]).toEqual([1.25, 1.25, 1.1875, 1.1875]);
+    expect([final?.bar.open, final?.bar.high, final?.bar.low, final?.bar.close]).toEqual([
+      1.25, 1.25, 1.1875, 1.1875,
+    ]);
   });
 
   it('prices ask in ask mode', () => {
@@ -84,7 +96,9 @@ describe('bucket [start, start + 1m) and closing on the watermark', () => {
     tick(e, S, '2014-05-06T10:00:01.000', 1.0, 1.5);
     tick(e, S, '2014-05-06T10:00:02.000', 1.125, 1.25);
     const [final] = wm(e, '2014-05-06T10:01:00.000');
-    expect([final?.bar.open, final?.bar.high, final?.bar.low, final?.bar.close]).toEqual([1.5, 1.5, 1.25, 1.25]);
+    expect([final?.bar.open, final?.bar.high, final?.bar.low, final?.bar.close]).toEqual([
+      1.5, 1.5, 1.25, 1.25,
+    ]);
   });
 
   it('opens at the previous close in previous_close mode, widening high/low to include it', () => {

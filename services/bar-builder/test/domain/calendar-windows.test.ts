@@ -9,7 +9,11 @@ function engine(timeframes: Timeframe[], maxSynthGapMinutes = 0) {
   return createBarEngine({ priceMode: 'bid', timeframes, maxSynthGapMinutes, calendarFor });
 }
 
-function feed(e: ReturnType<typeof engine>, symbol: string, ticks: Array<[string, number]>): string[] {
+function feed(
+  e: ReturnType<typeof engine>,
+  symbol: string,
+  ticks: Array<[string, number]>,
+): string[] {
   return ticks.map(([at, bid]) => e.onTick({ symbol, ts: T(at), bid, ask: bid + 0.0002 }));
 }
 
@@ -100,31 +104,43 @@ describe('calendar-aware bars (real @fxcm/calendar)', () => {
         ['1d', '2014-11-02T22:00:00.000', '2014-11-03T21:59:59.999'],
       ],
     },
-  ])('DST week, $name: 4h and 1d follow 17:00 New York', ({ friday, sunday, monday, end, expected }) => {
-    const e = engine(['1m', '4h', '1d']);
-    const [f1, f2, fClosed] = friday as [string, string, string];
-    const [m1, m2] = monday as [string, string];
-    const out: BarEvent[] = [];
-    expect(feed(e, 'EURUSD', [[f1, 1.387], [f2, 1.3875], [fClosed, 1.3876]])).toEqual([
-      'applied',
-      'applied',
-      'outside_session', // Friday after 17:00 New York
-    ]);
-    out.push(...e.onWatermark({ ts: T(sunday), feed: 'alive' }));
-    feed(e, 'EURUSD', [[sunday, 1.388]]);
-    out.push(...e.onWatermark({ ts: T(m1), feed: 'alive' }));
-    feed(e, 'EURUSD', [[m1, 1.389], [m2, 1.3895]]);
-    out.push(...e.onWatermark({ ts: T(end), feed: 'alive' }));
-    const htf = out.filter((x) => x.tf !== '1m');
-    expect(htf.map((x) => [x.tf, iso(x.bar.open_time), iso(x.bar.close_time)])).toEqual(expected);
-    expect(htf.map((x) => [x.bar.open, x.bar.close])).toEqual([
-      [1.387, 1.3875],
-      [1.387, 1.3875],
-      [1.388, 1.388],
-      [1.389, 1.389],
-      [1.388, 1.389],
-    ]);
-  });
+  ])(
+    'DST week, $name: 4h and 1d follow 17:00 New York',
+    ({ friday, sunday, monday, end, expected }) => {
+      const e = engine(['1m', '4h', '1d']);
+      const [f1, f2, fClosed] = friday as [string, string, string];
+      const [m1, m2] = monday as [string, string];
+      const out: BarEvent[] = [];
+      expect(
+        feed(e, 'EURUSD', [
+          [f1, 1.387],
+          [f2, 1.3875],
+          [fClosed, 1.3876],
+        ]),
+      ).toEqual([
+        'applied',
+        'applied',
+        'outside_session', // Friday after 17:00 New York
+      ]);
+      out.push(...e.onWatermark({ ts: T(sunday), feed: 'alive' }));
+      feed(e, 'EURUSD', [[sunday, 1.388]]);
+      out.push(...e.onWatermark({ ts: T(m1), feed: 'alive' }));
+      feed(e, 'EURUSD', [
+        [m1, 1.389],
+        [m2, 1.3895],
+      ]);
+      out.push(...e.onWatermark({ ts: T(end), feed: 'alive' }));
+      const htf = out.filter((x) => x.tf !== '1m');
+      expect(htf.map((x) => [x.tf, iso(x.bar.open_time), iso(x.bar.close_time)])).toEqual(expected);
+      expect(htf.map((x) => [x.bar.open, x.bar.close])).toEqual([
+        [1.387, 1.3875],
+        [1.387, 1.3875],
+        [1.388, 1.388],
+        [1.389, 1.389],
+        [1.388, 1.389],
+      ]);
+    },
+  );
 
   it('metals: the 4h window over the 17:00-18:00 New York break is built from the minutes that exist', () => {
     const e = engine(['1m', '1h', '4h', '1d']);

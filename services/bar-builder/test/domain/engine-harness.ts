@@ -22,7 +22,10 @@ export function iso(ms: number): string {
  * A calendar from listed closed intervals `[start, end)` (UTC) and a fixed daily roll hour (UTC):
  * the small explicit calendar the generic rule tests use.
  */
-export function listedCalendar(closed: ReadonlyArray<[string, string]> = [], rollHourUtc = 21): SessionCalendar {
+export function listedCalendar(
+  closed: ReadonlyArray<[string, string]> = [],
+  rollHourUtc = 21,
+): SessionCalendar {
   const spans = closed.map(([a, b]) => [T(a), T(b)] as const);
   const roll = rollHourUtc * 3_600_000;
   return {
@@ -43,18 +46,30 @@ export function engineWith(
 }
 
 /** Feeds a tick with bid `bid` and ask `ask` (default bid + 0.0002). */
-export function tick(engine: BarEngine, symbol: string, at: string, bid: number, ask = bid + 0.0002): string {
+export function tick(
+  engine: BarEngine,
+  symbol: string,
+  at: string,
+  bid: number,
+  ask = bid + 0.0002,
+): string {
   return engine.onTick({ symbol, ts: T(at), bid, ask });
 }
 
 /** The events of one watermark, alive feed unless told. */
-export function wm(engine: BarEngine, at: string, feed: 'alive' | 'dead' = 'alive'): readonly BarEvent[] {
+export function wm(
+  engine: BarEngine,
+  at: string,
+  feed: 'alive' | 'dead' = 'alive',
+): readonly BarEvent[] {
   return engine.onWatermark({ ts: T(at), feed });
 }
 
 /** `tf@open_time` of each event, compact for ordering assertions. */
 export function keys(events: readonly BarEvent[]): string[] {
-  return events.map((e) => `${e.kind === 'revised' ? 'revised ' : ''}${e.symbol} ${e.tf}@${iso(e.bar.open_time)}`);
+  return events.map(
+    (e) => `${e.kind === 'revised' ? 'revised ' : ''}${e.symbol} ${e.tf}@${iso(e.bar.open_time)}`,
+  );
 }
 
 /** The events of one timeframe. */

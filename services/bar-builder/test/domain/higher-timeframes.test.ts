@@ -17,7 +17,10 @@ describe('higher timeframes from final 1m bars', () => {
       'EURUSD 1m@2014-05-06T10:03:00.000',
     ]);
     const out = wm(e, '2014-05-06T10:05:00.000');
-    expect(keys(out)).toEqual(['EURUSD 1m@2014-05-06T10:04:00.000', 'EURUSD 5m@2014-05-06T10:00:00.000']);
+    expect(keys(out)).toEqual([
+      'EURUSD 1m@2014-05-06T10:04:00.000',
+      'EURUSD 5m@2014-05-06T10:00:00.000',
+    ]);
     expect(out[1]?.bar).toEqual({
       open_time: T('2014-05-06T10:00:00.000'),
       close_time: T('2014-05-06T10:04:59.999'),
@@ -44,7 +47,9 @@ describe('higher timeframes from final 1m bars', () => {
     const e = engineWith(undefined, { timeframes: ['1m', '5m'] });
     tick(e, S, '2014-05-06T10:04:10.000', 1.1);
     const out = ofTf(wm(e, '2014-05-06T10:10:00.000'), '5m');
-    expect(out.map((x) => [iso(x.bar.open_time), x.bar.synthetic, x.bar.tick_count, x.bar.volume])).toEqual([
+    expect(
+      out.map((x) => [iso(x.bar.open_time), x.bar.synthetic, x.bar.tick_count, x.bar.volume]),
+    ).toEqual([
       ['2014-05-06T10:00:00.000', false, 1, 1],
       ['2014-05-06T10:05:00.000', true, 0, 0],
     ]);
@@ -63,7 +68,9 @@ describe('higher timeframes from final 1m bars', () => {
     expect([out[2]?.bar.open, out[2]?.bar.close, out[2]?.bar.tick_count]).toEqual([1.1, 1.2, 2]);
     // the hour is final only when the watermark passes 11:00, even with no minute after 10:14
     expect(wm(e, '2014-05-06T10:59:59.999', 'dead')).toEqual([]);
-    expect(keys(wm(e, '2014-05-06T11:00:00.000', 'dead'))).toEqual(['EURUSD 1h@2014-05-06T10:00:00.000']);
+    expect(keys(wm(e, '2014-05-06T11:00:00.000', 'dead'))).toEqual([
+      'EURUSD 1h@2014-05-06T10:00:00.000',
+    ]);
   });
 
   it('aligns 5m, 15m, 30m and 1h to the epoch and emits every bar in order of its end', () => {

@@ -25,7 +25,9 @@ function hb(at: string, bid: [number, number, number, number], volume: number): 
 function withHoles(options = {}): BarEngine {
   const e = engineWith(undefined, { timeframes: ['1m', '5m'], ...options });
   tick(e, S, '2014-05-06T10:00:10.000', 1.1);
-  expect(keys(wm(e, '2014-05-06T10:03:00.000', 'dead'))).toEqual(['EURUSD 1m@2014-05-06T10:00:00.000']);
+  expect(keys(wm(e, '2014-05-06T10:03:00.000', 'dead'))).toEqual([
+    'EURUSD 1m@2014-05-06T10:00:00.000',
+  ]);
   return e;
 }
 
@@ -83,11 +85,22 @@ describe('NoMix: history bars fill holes, never replace a final', () => {
     tick(e, S, '2014-05-06T10:03:30.000', 1.1006);
     wm(e, '2014-05-06T10:06:00.000', 'dead');
     const out = e.onHistoryBar(hb('2014-05-06T10:02:00', [1.0995, 1.1009, 1.099, 1.1001], 30));
-    expect(keys(out)).toEqual(['EURUSD 1m@2014-05-06T10:02:00.000', 'revised EURUSD 5m@2014-05-06T10:00:00.000']);
+    expect(keys(out)).toEqual([
+      'EURUSD 1m@2014-05-06T10:02:00.000',
+      'revised EURUSD 5m@2014-05-06T10:00:00.000',
+    ]);
     expect(out[1]).toMatchObject({
       kind: 'revised',
       revision: 1,
-      bar: { open: 1.1, high: 1.1009, low: 1.099, close: 1.1006, volume: 32, tick_count: 2, complete: true },
+      bar: {
+        open: 1.1,
+        high: 1.1009,
+        low: 1.099,
+        close: 1.1006,
+        volume: 32,
+        tick_count: 2,
+        complete: true,
+      },
     });
     const again = e.onHistoryBar(hb('2014-05-06T10:01:00', [1.1, 1.1, 1.1, 1.1], 5));
     expect(again[1]).toMatchObject({ kind: 'revised', revision: 2, bar: { volume: 37 } });
@@ -97,7 +110,10 @@ describe('NoMix: history bars fill holes, never replace a final', () => {
     const e = withHoles();
     wm(e, '2014-05-06T10:12:00.000', 'dead');
     const out = e.onHistoryBar(hb('2014-05-06T10:07:00', [1.2, 1.2, 1.2, 1.2], 3));
-    expect(keys(out)).toEqual(['EURUSD 1m@2014-05-06T10:07:00.000', 'EURUSD 5m@2014-05-06T10:05:00.000']);
+    expect(keys(out)).toEqual([
+      'EURUSD 1m@2014-05-06T10:07:00.000',
+      'EURUSD 5m@2014-05-06T10:05:00.000',
+    ]);
     expect(out[1]?.bar).toMatchObject({ source: 'history', volume: 3, open: 1.2 });
   });
 
@@ -125,12 +141,18 @@ describe('NoMix: history bars fill holes, never replace a final', () => {
     expect(e.onHistoryBar(hb('2014-05-06T10:02:00', [1.25, 1.26, 1.24, 1.25], 12))).toEqual([]);
     tick(e, S, '2014-05-06T10:02:30.000', 1.2);
     const out = wm(e, '2014-05-06T10:03:00.000');
-    expect(out.map((x) => [iso(x.bar.open_time), x.bar.source, x.bar.synthetic, x.bar.close])).toEqual([
+    expect(
+      out.map((x) => [iso(x.bar.open_time), x.bar.source, x.bar.synthetic, x.bar.close]),
+    ).toEqual([
       ['2014-05-06T10:00:00.000', 'tick_agg', false, 1.1],
       ['2014-05-06T10:01:00.000', 'history', false, 1.15], // instead of a synthetic bar
       ['2014-05-06T10:02:00.000', 'tick_agg', false, 1.2],
     ]);
-    expect(e.counters()[S]).toMatchObject({ history_filled: 1, history_conflicts: 1, synthetic: 0 });
+    expect(e.counters()[S]).toMatchObject({
+      history_filled: 1,
+      history_conflicts: 1,
+      synthetic: 0,
+    });
   });
 
   it('uses mid of the bid and ask fields in mid mode', () => {

@@ -17,8 +17,18 @@ describe('previews of the open bars', () => {
     tick(e, 'EURUSD', '2014-05-06T10:00:10.000', 1.1);
     tick(e, 'EURUSD', '2014-05-06T10:00:20.000', 1.105);
     expect(compact(e.previews())).toEqual([
-      { key: 'EURUSD 1m@2014-05-06T10:00:00.000', ohlc: [1.1, 1.105, 1.1, 1.105], ticks: 2, complete: false },
-      { key: 'EURUSD 5m@2014-05-06T10:00:00.000', ohlc: [1.1, 1.105, 1.1, 1.105], ticks: 2, complete: false },
+      {
+        key: 'EURUSD 1m@2014-05-06T10:00:00.000',
+        ohlc: [1.1, 1.105, 1.1, 1.105],
+        ticks: 2,
+        complete: false,
+      },
+      {
+        key: 'EURUSD 5m@2014-05-06T10:00:00.000',
+        ohlc: [1.1, 1.105, 1.1, 1.105],
+        ticks: 2,
+        complete: false,
+      },
     ]);
     expect(e.previews()).toEqual([]);
     // a duplicate changes nothing: no preview
@@ -35,12 +45,22 @@ describe('previews of the open bars', () => {
     tick(e, 'EURUSD', '2014-05-06T10:01:05.000', 1.09);
     const p = e.previews();
     expect(compact(p)).toEqual([
-      { key: 'EURUSD 1m@2014-05-06T10:01:00.000', ohlc: [1.09, 1.09, 1.09, 1.09], ticks: 1, complete: false },
-      { key: 'EURUSD 5m@2014-05-06T10:00:00.000', ohlc: [1.1, 1.1, 1.09, 1.09], ticks: 2, complete: false },
+      {
+        key: 'EURUSD 1m@2014-05-06T10:01:00.000',
+        ohlc: [1.09, 1.09, 1.09, 1.09],
+        ticks: 1,
+        complete: false,
+      },
+      {
+        key: 'EURUSD 5m@2014-05-06T10:00:00.000',
+        ohlc: [1.1, 1.1, 1.09, 1.09],
+        ticks: 2,
+        complete: false,
+      },
     ]);
     expect(p[0]?.bar.source).toBe('tick_agg');
     expect(p[0]?.bar.synthetic).toBe(false);
-    expect(p[0]?.bar.close_time - (p[0]?.bar.open_time ?? 0)).toBe(59_999);
+    expect((p[0]?.bar.close_time ?? 0) - (p[0]?.bar.open_time ?? 0)).toBe(59_999);
   });
 
   it('previews every open minute that changed, each in its own window', () => {
@@ -62,8 +82,18 @@ describe('previews of the open bars', () => {
     tick(e, 'EURUSD', '2014-05-06T10:01:10.000', 1.2);
     tick(e, 'EURUSD', '2014-05-06T10:02:10.000', 1.3); // the minute before it is still open
     expect(compact(e.previews())).toEqual([
-      { key: 'EURUSD 1m@2014-05-06T10:01:00.000', ohlc: [1.1, 1.2, 1.1, 1.2], ticks: 1, complete: false },
-      { key: 'EURUSD 1m@2014-05-06T10:02:00.000', ohlc: [1.2, 1.3, 1.2, 1.3], ticks: 1, complete: false },
+      {
+        key: 'EURUSD 1m@2014-05-06T10:01:00.000',
+        ohlc: [1.1, 1.2, 1.1, 1.2],
+        ticks: 1,
+        complete: false,
+      },
+      {
+        key: 'EURUSD 1m@2014-05-06T10:02:00.000',
+        ohlc: [1.2, 1.3, 1.2, 1.3],
+        ticks: 1,
+        complete: false,
+      },
     ]);
   });
 });

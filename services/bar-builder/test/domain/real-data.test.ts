@@ -22,7 +22,12 @@ function rng(seed: number): (n: number) => number {
 
 function joined(ds: readonly EurusdDay[]): TickColumns {
   const n = ds.reduce((k, d) => k + d.ticks.length, 0);
-  const out: TickColumns = { ts: new Float64Array(n), bid: new Float64Array(n), ask: new Float64Array(n), length: n };
+  const out: TickColumns = {
+    ts: new Float64Array(n),
+    bid: new Float64Array(n),
+    ask: new Float64Array(n),
+    length: n,
+  };
   let k = 0;
   for (const d of ds) {
     out.ts.set(d.ticks.ts, k);
@@ -67,7 +72,12 @@ function feed(
 ): BarEvent[] {
   const out: BarEvent[] = [];
   for (let i = from; i < to; i++) {
-    e.onTick({ symbol: SYMBOL, ts: t.ts[i] as number, bid: t.bid[i] as number, ask: t.ask[i] as number });
+    e.onTick({
+      symbol: SYMBOL,
+      ts: t.ts[i] as number,
+      bid: t.bid[i] as number,
+      ask: t.ask[i] as number,
+    });
     const w = watermarkAfter(i);
     if (w !== null) out.push(...e.onWatermark({ ts: w, feed: 'alive' }));
   }
@@ -75,20 +85,25 @@ function feed(
 }
 
 describe('real FXCM data', () => {
-  it.each(['bid', 'ask'] as const)('reproduces every open-session reference bar exactly in %s mode', (mode) => {
-    const r = runReferenceCheck(days, mode, calendar);
-    expect(r.mismatches).toEqual([]);
-    expect(r.extraBars).toBe(0);
-    expect(r.barsEqual).toBe(r.referenceOpenMinutes);
-    // independent counts from the raw data: every tick and reference bar before the Sunday open
-    let before = 0;
-    for (const ts of ticks.ts) if (ts < SUNDAY_OPEN) before++;
-    const refBefore = days.flatMap((d) => d.reference).filter((b) => b.open_time < SUNDAY_OPEN).length;
-    expect(r.ticksOutsideSession).toBe(before);
-    expect(r.referenceClosedMinutes).toBe(refBefore);
-    expect(r.barsEqual).toBe(days.reduce((k, d) => k + d.reference.length, 0) - refBefore);
-    expect(r.ticks).toBe(ticks.length);
-  });
+  it.each(['bid', 'ask'] as const)(
+    'reproduces every open-session reference bar exactly in %s mode',
+    (mode) => {
+      const r = runReferenceCheck(days, mode, calendar);
+      expect(r.mismatches).toEqual([]);
+      expect(r.extraBars).toBe(0);
+      expect(r.barsEqual).toBe(r.referenceOpenMinutes);
+      // independent counts from the raw data: every tick and reference bar before the Sunday open
+      let before = 0;
+      for (const ts of ticks.ts) if (ts < SUNDAY_OPEN) before++;
+      const refBefore = days
+        .flatMap((d) => d.reference)
+        .filter((b) => b.open_time < SUNDAY_OPEN).length;
+      expect(r.ticksOutsideSession).toBe(before);
+      expect(r.referenceClosedMinutes).toBe(refBefore);
+      expect(r.barsEqual).toBe(days.reduce((k, d) => k + d.reference.length, 0) - refBefore);
+      expect(r.ticks).toBe(ticks.length);
+    },
+  );
 
   it('gives byte-identical finals for any batching of watermarks', () => {
     const n = ticks.length;
@@ -116,6 +131,52 @@ describe('real FXCM data', () => {
     expect(firstDifference(onlyAtEnd, everyTick)).toBeNull();
     // byte-identical, not just equal
     expect(JSON.stringify(randomBatches) === JSON.stringify(everyTick)).toBe(true);
+  });
+
+  it('gives the same event list for several symbols whatever the cadence', () => {
+    // EURUSD's ticks interleaved with a second symbol made from them (20 s later, other prices)
+    const n = 30_000;
+    const merged: Array<{ symbol: string; ts: number; bid: number; ask: number }> = [];
+    for (let i = 0, j = 0; i < n || j < n;) {
+      const a = i < n ? (ticks.ts[i] as number) : Infinity;
+      const b = j < n ? (ticks.ts[j] as number) + 20_000 : Infinity;
+      if (a <= b) {
+        merged.push({
+          symbol: SYMBOL,
+          ts: a,
+          bid: ticks.bid[i] as number,
+          ask: ticks.ask[i] as number,
+        });
+        i++;
+      } else {
+        const k = j++;
+        merged.push({
+          symbol: 'GBPUSD',
+          ts: b,
+          bid: (ticks.bid[k] as number) * 1.2,
+          ask: (ticks.ask[k] as number) * 1.2,
+        });
+      }
+    }
+    const last = (merged[merged.length - 1]?.ts ?? 0) as number;
+    const run = (every: (i: number) => boolean): BarEvent[] => {
+      const e = newEngine();
+      const out: BarEvent[] = [];
+      merged.forEach((t, i) => {
+        e.onTick(t);
+        if (every(i)) out.push(...e.onWatermark({ ts: t.ts, feed: 'alive' }));
+      });
+      out.push(...e.onWatermark({ ts: last - (last % 60_000) + 60_000, feed: 'alive' }));
+      return out;
+    };
+    const draw = rng(7);
+    const dense = run(() => true);
+    const sparse = run(() => draw(700) === 0);
+    const once = run(() => false);
+    expect(firstDifference(sparse, dense)).toBeNull();
+    expect(firstDifference(once, dense)).toBeNull();
+    expect(JSON.stringify(sparse) === JSON.stringify(dense)).toBe(true);
+    expect(dense.some((x) => x.symbol === 'GBPUSD')).toBe(true);
   });
 
   it('restarts after a crash at random points with the same finals, each once', () => {
@@ -150,7 +211,10 @@ describe('real FXCM data', () => {
       published.push(...feed(after, ticks, resumeAt, n, (i) => ticks.ts[i] as number));
       published.push(...after.onWatermark({ ts: end, feed: 'alive' }));
 
-      expect({ crashAt, difference: firstDifference(published, expected) }).toEqual({ crashAt, difference: null });
+      expect({ crashAt, difference: firstDifference(published, expected) }).toEqual({
+        crashAt,
+        difference: null,
+      });
       expect(after.counters()[SYMBOL]?.late).toBe(0);
     }
   });
@@ -159,7 +223,12 @@ describe('real FXCM data', () => {
     const e = newEngine();
     let most = 0;
     for (let i = 0; i < ticks.length; i++) {
-      e.onTick({ symbol: SYMBOL, ts: ticks.ts[i] as number, bid: ticks.bid[i] as number, ask: ticks.ask[i] as number });
+      e.onTick({
+        symbol: SYMBOL,
+        ts: ticks.ts[i] as number,
+        bid: ticks.bid[i] as number,
+        ask: ticks.ask[i] as number,
+      });
       e.onWatermark({ ts: ticks.ts[i] as number, feed: 'alive' });
       if (i % 1000 === 0) most = Math.max(most, e.status().openBars);
     }

@@ -3,7 +3,11 @@ import { engineWith, iso, keys, T, tick, wm } from './engine-harness';
 
 const S = 'EURUSD';
 
-function stored(at: string, ohlc: [number, number, number, number], extra: Partial<RestoredBar> = {}): RestoredBar {
+function stored(
+  at: string,
+  ohlc: [number, number, number, number],
+  extra: Partial<RestoredBar> = {},
+): RestoredBar {
   const [open, high, low, close] = ohlc;
   return {
     open_time: T(at),
@@ -20,9 +24,18 @@ function stored(at: string, ohlc: [number, number, number, number], extra: Parti
 }
 
 const RESTORED: RestoredBar[] = [
-  stored('2014-05-06T10:00:00', [1.1, 1.12, 1.09, 1.11], { volume: 3, tick_count: 3, avg_spread: 0.0002, max_spread: 0.0003 }),
+  stored('2014-05-06T10:00:00', [1.1, 1.12, 1.09, 1.11], {
+    volume: 3,
+    tick_count: 3,
+    avg_spread: 0.0002,
+    max_spread: 0.0003,
+  }),
   stored('2014-05-06T10:01:00', [1.11, 1.13, 1.1, 1.12], { volume: 2, tick_count: 2 }),
-  stored('2014-05-06T10:02:00', [1.12, 1.12, 1.12, 1.12], { volume: 0, tick_count: 0, synthetic: true }),
+  stored('2014-05-06T10:02:00', [1.12, 1.12, 1.12, 1.12], {
+    volume: 0,
+    tick_count: 0,
+    synthetic: true,
+  }),
 ];
 
 describe('restore from the final 1m bars of the store', () => {
@@ -44,7 +57,12 @@ describe('restore from the final 1m bars of the store', () => {
       [1.125, 1.13, 1.125, 1.13],
       [1.1, 1.13, 1.09, 1.13],
     ]);
-    expect(out[2]?.bar).toMatchObject({ volume: 7, tick_count: 7, avg_spread: 0.0002, max_spread: 0.0003 });
+    expect(out[2]?.bar).toMatchObject({
+      volume: 7,
+      tick_count: 7,
+      avg_spread: 0.0002,
+      max_spread: 0.0003,
+    });
     expect(e.counters()[S]).toMatchObject({ ticks: 3, applied: 2, already_final: 1, late: 0 });
   });
 
@@ -58,7 +76,9 @@ describe('restore from the final 1m bars of the store', () => {
     const resumed = engineWith(undefined, { timeframes: ['1m', '5m'] });
     resumed.restore(S, RESTORED, { watermark: T('2014-05-06T10:06:30.000') });
     tick(resumed, S, '2014-05-06T10:06:40.000', 1.2);
-    expect(keys(wm(resumed, '2014-05-06T10:07:00.000'))).toEqual(['EURUSD 1m@2014-05-06T10:06:00.000']);
+    expect(keys(wm(resumed, '2014-05-06T10:07:00.000'))).toEqual([
+      'EURUSD 1m@2014-05-06T10:06:00.000',
+    ]);
     // minutes before the resume watermark are final: their re-delivered ticks are dropped
     expect(tick(resumed, S, '2014-05-06T10:05:10.000', 1.3)).toBe('late');
 
@@ -89,15 +109,17 @@ describe('restore from the final 1m bars of the store', () => {
         return isBarEngineError(err) ? `${err.code}: ${err.message}` : String(err);
       }
     };
-    expect(codeOf(() => e.restore(S, [RESTORED[1] as RestoredBar, RESTORED[0] as RestoredBar]))).toMatch(
-      /^BAR_INVALID_RESTORE: .*finals1m\[1\]\.open_time .* is not after/,
-    );
+    expect(
+      codeOf(() => e.restore(S, [RESTORED[1] as RestoredBar, RESTORED[0] as RestoredBar])),
+    ).toMatch(/^BAR_INVALID_RESTORE: .*finals1m\[1\]\.open_time .* is not after/);
     expect(codeOf(() => e.restore(S, [{ ...(RESTORED[0] as RestoredBar), high: 1.0 }]))).toMatch(
       /^BAR_INVALID_RESTORE: .*finals1m\[0\]\.prices break/,
     );
-    expect(codeOf(() => e.restore(S, [{ ...(RESTORED[0] as RestoredBar), source: 'stream' as 'history' }]))).toMatch(
-      /finals1m\[0\]\.source must be "tick_agg" or "history"/,
-    );
+    expect(
+      codeOf(() =>
+        e.restore(S, [{ ...(RESTORED[0] as RestoredBar), source: 'stream' as 'history' }]),
+      ),
+    ).toMatch(/finals1m\[0\]\.source must be "tick_agg" or "history"/);
     tick(e, S, '2014-05-06T10:00:10.000', 1.1);
     expect(codeOf(() => e.restore(S, RESTORED))).toMatch(/^BAR_RESTORE_AFTER_START/);
   });

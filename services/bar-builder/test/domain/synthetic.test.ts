@@ -49,11 +49,15 @@ describe('synthetic bars for open minutes without ticks', () => {
   it('makes no synthetic bar while the feed is dead', () => {
     const e = engineWith(undefined, { timeframes: ['1m'] });
     tick(e, S, '2014-05-06T10:00:10.000', 1.1);
-    expect(keys(wm(e, '2014-05-06T10:03:00.000', 'dead'))).toEqual(['EURUSD 1m@2014-05-06T10:00:00.000']);
+    expect(keys(wm(e, '2014-05-06T10:03:00.000', 'dead'))).toEqual([
+      'EURUSD 1m@2014-05-06T10:00:00.000',
+    ]);
     // a dead watermark inside a minute also spoils the minutes closed by the next crossing
     wm(e, '2014-05-06T10:03:20.000', 'dead');
     expect(wm(e, '2014-05-06T10:04:00.000', 'alive')).toEqual([]);
-    expect(keys(wm(e, '2014-05-06T10:05:00.000', 'alive'))).toEqual(['EURUSD 1m@2014-05-06T10:04:00.000']);
+    expect(keys(wm(e, '2014-05-06T10:05:00.000', 'alive'))).toEqual([
+      'EURUSD 1m@2014-05-06T10:04:00.000',
+    ]);
   });
 
   it('makes none before the first real tick of a symbol', () => {

@@ -84,12 +84,15 @@ describe('late, duplicate, future and malformed ticks', () => {
 
   it('rejects a malformed watermark with BAR_INVALID_WATERMARK and ignores one that goes back', () => {
     const e = engineWith(undefined, { timeframes: ['1m'] });
-    expect(() => e.onWatermark({ ts: T('2014-05-06T10:00:00.000'), feed: 'maybe' as 'alive' })).toThrow(
-      /feed must be "alive" or "dead"/,
-    );
+    expect(() =>
+      e.onWatermark({ ts: T('2014-05-06T10:00:00.000'), feed: 'maybe' as 'alive' }),
+    ).toThrow(/feed must be "alive" or "dead"/);
     tick(e, S, '2014-05-06T10:00:10.000', 1.1);
     wm(e, '2014-05-06T10:00:30.000');
     expect(wm(e, '2014-05-06T09:00:00.000')).toEqual([]);
-    expect(e.status()).toMatchObject({ watermark: T('2014-05-06T10:00:30.000'), watermarkRegressions: 1 });
+    expect(e.status()).toMatchObject({
+      watermark: T('2014-05-06T10:00:30.000'),
+      watermarkRegressions: 1,
+    });
   });
 });

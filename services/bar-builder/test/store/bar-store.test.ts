@@ -285,21 +285,24 @@ describe('crash recovery on open', () => {
     await store.close();
     const full = readFileSync(join(dir, 'EURUSD_1m.bars'));
     const base = dir;
-    for (let cut = HEADER + 5 * RECORD; cut <= full.length; cut++) {
-      dir = join(base, `cut-${cut}`);
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'EURUSD_1m.bars'), full.subarray(0, cut));
-      const whole = Math.floor((cut - HEADER) / RECORD);
-      const again = await openAt();
-      expect(again.recoveries.map((r) => r.droppedBytes)).toEqual(
-        (cut - HEADER) % RECORD ? [(cut - HEADER) % RECORD] : [],
-      );
-      expect(await again.read(SYMBOL, '1m')).toEqual(bars.slice(0, whole));
-      await again.append(SYMBOL, '1m', bars);
-      expect(await again.read(SYMBOL, '1m')).toEqual(bars);
-      await again.close();
+    try {
+      for (let cut = HEADER + 5 * RECORD; cut <= full.length; cut++) {
+        dir = join(base, `cut-${cut}`);
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'EURUSD_1m.bars'), full.subarray(0, cut));
+        const whole = Math.floor((cut - HEADER) / RECORD);
+        const again = await openAt();
+        expect(again.recoveries.map((r) => r.droppedBytes)).toEqual(
+          (cut - HEADER) % RECORD ? [(cut - HEADER) % RECORD] : [],
+        );
+        expect(await again.read(SYMBOL, '1m')).toEqual(bars.slice(0, whole));
+        await again.append(SYMBOL, '1m', bars);
+        expect(await again.read(SYMBOL, '1m')).toEqual(bars);
+        await again.close();
+      }
+    } finally {
+      dir = base;
     }
-    dir = base;
   });
 
   it('drops a whole-sized record whose checksum fails at the tail', async () => {

@@ -65,7 +65,8 @@ export class ReplayProvider implements QuoteProvider {
     const bySymbol = new Map<string, string[]>();
     for (const file of [...this.opts.files].sort()) {
       const symbol = symbolFromArchiveName(file);
-      if (!symbol) throw new Error(`cannot tell the symbol of ${file}: expected SYMBOL_… file name`);
+      if (!symbol)
+        throw new Error(`cannot tell the symbol of ${file}: expected SYMBOL_… file name`);
       bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), file]);
     }
     const heads: Head[] = [];

@@ -55,7 +55,8 @@ export function parseArchiveLine(line: string): ArchiveTick | string {
     ms;
   const bid = Number(bidText);
   const ask = Number(askText);
-  if (!Number.isFinite(bid) || !Number.isFinite(ask)) return `non-numeric price ${bidText},${askText}`;
+  if (!Number.isFinite(bid) || !Number.isFinite(ask))
+    return `non-numeric price ${bidText},${askText}`;
   return { ts, bid, ask };
 }
 
@@ -84,7 +85,13 @@ export async function* readTickArchive(
     if (lineNo === 1) {
       const header = line.replace(/^\uFEFF/, '');
       if (header !== 'DateTime,Bid,Ask') {
-        onBadLine(new ArchiveLineError(path, 1, `header is ${JSON.stringify(header)}, expected "DateTime,Bid,Ask"`));
+        onBadLine(
+          new ArchiveLineError(
+            path,
+            1,
+            `header is ${JSON.stringify(header)}, expected "DateTime,Bid,Ask"`,
+          ),
+        );
       }
       return undefined;
     }
