@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readmePath, SERVICE_SPECS, withConfigTable } from '../../scripts/config-docs';
+import { readmePath, SERVICE_SPECS, withConfigTable } from './config-tables';
 
 describe('service READMEs', () => {
   it.each(Object.keys(SERVICE_SPECS))(

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { calendarFor } from '@fxcm/calendar';
 import {
   ContractError,
   decodeStreamEntry,
@@ -16,6 +17,7 @@ import {
   type ServiceStatusRecord,
 } from '@fxcm/service-runtime';
 import type { SchedulerConfig } from './config';
+import { heartbeat, marketView } from './market-view';
 import { ServiceRecords } from './service-records';
 import { deriveV1Status } from './v1-status';
 

@@ -1,5 +1,5 @@
 import { MINUTE_MS, makeBar, minuteOf, type Bar, type Timeframe } from './bar';
-import { BarEngineError } from './engine-error';
+import { BarEngineError, isBarEngineError } from './engine-error';
 import {
   resolveEngineOptions,
   type BarEngineOptions,
@@ -80,6 +80,8 @@ export interface EngineStatus {
   openBars: number;
   /** Watermarks that were not ahead of the previous one (ignored). */
   watermarkRegressions: number;
+  /** Symbols whose last watermark step failed on their calendar, with the error message. */
+  failing: Record<string, string>;
 }
 
 interface PendingHistory {
@@ -131,6 +133,8 @@ class SymbolState {
   readonly htf: HtfSeries[];
   readonly memory: FinalMinuteMemory;
   dirty = false;
+  /** The calendar failure that stopped the symbol's last watermark step, if any. */
+  failure: string | undefined;
 
   constructor(
     symbol: string,
@@ -195,9 +199,9 @@ export class BarEngine {
    * unchanged, counted `invalid`) for a malformed tick; otherwise says what became of it.
    */
   onTick(t: Tick): TickDisposition {
-    const ts = t.ts;
-    const bid = t.bid;
-    const ask = t.ask;
+    const ts = t?.ts;
+    const bid = t?.bid;
+    const ask = t?.ask;
     if (!(
       typeof bid === 'number' &&
       typeof ask === 'number' &&
@@ -253,8 +257,9 @@ export class BarEngine {
 
   /**
    * Advances the event-time clock. Every minute that ended by `w.ts` becomes final (tick bar,
-   * history bar, synthetic bar or nothing), then every higher-timeframe window that ended.
-   * Returns the finals in open_time order per `(symbol, tf)`.
+   * history bar, synthetic bar or nothing), and every higher-timeframe window that ended.
+   * Returns the finals ordered by bar end, then symbol (1m before the windows ending with it):
+   * the same list whatever the watermark cadence.
    */
   onWatermark(w: Watermark): readonly BarEvent[] {
     const problem = watermarkProblem(w);
@@ -274,7 +279,18 @@ export class BarEngine {
     const alive = !this.deadSinceBoundary;
     this.deadSinceBoundary = false;
     const events: BarEvent[] = [];
-    for (const s of this.states.values()) this.advance(s, floor, alive, events);
+    for (const s of this.states.values()) {
+      try {
+        this.advance(s, floor, alive, events);
+        s.failure = undefined;
+      } catch (err) {
+        // One symbol's broken calendar must not stop the shard: its minutes wait (the frontier
+        // stays on the failing minute) and the failure shows in counters and status.
+        if (!isBarEngineError(err, 'BAR_CALENDAR_FAILED')) throw err;
+        s.counters.calendar_errors++;
+        s.failure = err.message;
+      }
+    }
     // One canonical order for any cadence: by bar end, then symbol; each symbol's events are
     // already in that order (1m before the windows ending with it), and the sort is stable.
     if (events.length > 1 && this.states.size > 1) events.sort(byEndThenSymbol);
@@ -330,6 +346,7 @@ export class BarEngine {
       c.history_conflicts++;
       return NO_EVENTS;
     }
+    for (const series of s.htf) this.locate(s, series, m); // may throw: nothing changed yet
     const bar = historyBar(m, prices);
     const events: BarEvent[] = [{ kind: 'final', symbol: s.symbol, tf: '1m', bar }];
     s.memory.set(m, MinuteFate.History);
@@ -396,6 +413,18 @@ export class BarEngine {
         throw new BarEngineError('BAR_INVALID_RESTORE', `restore(${symbol}): ${tp}`, { symbol });
     }
     const s = this.stateFor(symbol);
+    try {
+      this.seed(s, finals1m, resume);
+    } catch (err) {
+      // All or nothing: a calendar failure half-way leaves no state behind.
+      this.states.delete(symbol);
+      this.lastSymbol = undefined;
+      this.lastState = undefined;
+      throw err;
+    }
+  }
+
+  private seed(s: SymbolState, finals1m: readonly RestoredBar[], resume: number | undefined): void {
     const last = finals1m[finals1m.length - 1];
     let frontier = s.frontier;
     if (last !== undefined) frontier = Math.max(frontier, last.open_time + MINUTE_MS);
@@ -473,33 +502,45 @@ export class BarEngine {
         if (b.dirty)
           out.push({ kind: 'preview', symbol: s.symbol, tf: '1m', bar: minutes[i] as Bar });
       });
-      for (const series of s.htf) {
-        let lastStart = -Infinity;
-        for (const b of open) {
-          if (!b.dirty) continue;
-          this.locate(s, series, b.start);
-          if (series.winStart === lastStart) continue;
-          lastStart = series.winStart;
-          const cur = series.current;
-          const agg =
-            cur !== undefined && cur.start === series.winStart
-              ? cur.clone()
-              : new WindowAggregate(series.winStart, series.winEnd);
-          minutes.forEach((m) => {
-            if (m.open_time >= agg.start && m.open_time < agg.end) agg.add(m);
-          });
-          out.push({
-            kind: 'preview',
-            symbol: s.symbol,
-            tf: series.tf,
-            bar: agg.toBar(series.tf, false),
-          });
-        }
+      try {
+        this.previewWindows(s, minutes, out);
+      } catch (err) {
+        // Without its calendar a symbol still previews its 1m bars; the failure is reported.
+        if (!isBarEngineError(err, 'BAR_CALENDAR_FAILED')) throw err;
+        s.failure = err.message;
       }
       for (const b of open) b.dirty = false;
     }
     this.dirtySymbols.length = 0;
     return out;
+  }
+
+  /** Previews of the higher-timeframe windows that contain a changed open minute. */
+  private previewWindows(s: SymbolState, minutes: Bar[], out: PreviewEvent[]): void {
+    const open = s.openBars;
+    for (const series of s.htf) {
+      let lastStart = -Infinity;
+      for (const b of open) {
+        if (!b.dirty) continue;
+        this.locate(s, series, b.start);
+        if (series.winStart === lastStart) continue;
+        lastStart = series.winStart;
+        const cur = series.current;
+        const agg =
+          cur !== undefined && cur.start === series.winStart
+            ? cur.clone()
+            : new WindowAggregate(series.winStart, series.winEnd);
+        minutes.forEach((m) => {
+          if (m.open_time >= agg.start && m.open_time < agg.end) agg.add(m);
+        });
+        out.push({
+          kind: 'preview',
+          symbol: s.symbol,
+          tf: series.tf,
+          bar: agg.toBar(series.tf, false),
+        });
+      }
+    }
   }
 
   /** Counters per symbol (a fresh plain-object copy). */
@@ -512,13 +553,18 @@ export class BarEngine {
   /** Engine-wide state. */
   status(): EngineStatus {
     let openBars = 0;
-    for (const s of this.states.values()) openBars += s.openBars.length;
+    const failing: Record<string, string> = {};
+    for (const s of this.states.values()) {
+      openBars += s.openBars.length;
+      if (s.failure !== undefined) failing[s.symbol] = s.failure;
+    }
     return {
       watermark: this.wm === -Infinity ? null : this.wm,
       feed: this.feed,
       symbols: this.states.size,
       openBars,
       watermarkRegressions: this.regressions,
+      failing,
     };
   }
 
@@ -649,37 +695,42 @@ export class BarEngine {
         pendingKeys = [...pending.keys()].sort((a, b) => a - b);
       const maxSynth = this.opts.maxSynthGapMinutes;
       while (m < floor) {
+        // Each step finishes one minute or throws (a calendar failure) before changing anything,
+        // and the frontier follows, so a retry on the next watermark resumes at the same minute.
         const bar = open[0];
         if (bar !== undefined && bar.start === m) {
+          this.finalizeTicks(s, bar, events);
           open.shift();
           if (s.lastBar === bar) s.lastBar = undefined;
-          this.finalizeTicks(s, bar, events);
           s.spare = bar;
           m += MINUTE_MS;
+          s.frontier = m;
           continue;
         }
         const hist = pending?.get(m);
         if (hist !== undefined) {
+          this.recordFinal(s, historyBar(m, hist), MinuteFate.History, events);
           (pending as Map<number, PendingHistory>).delete(m);
           s.counters.history_filled++;
-          this.recordFinal(s, historyBar(m, hist), MinuteFate.History, events);
           m += MINUTE_MS;
+          s.frontier = m;
           continue;
         }
         const synthPossible = alive && s.hasTickBar && s.synthRun < maxSynth;
         if (synthPossible) {
           if (minuteIsOpen(s.calendar, m, s.symbol)) {
-            s.counters.synthetic++;
             this.recordFinal(
               s,
               syntheticBar(m, s.prevClose as number),
               MinuteFate.Synthetic,
               events,
             );
+            s.counters.synthetic++;
           } else {
             s.memory.set(m, MinuteFate.None);
           }
           m += MINUTE_MS;
+          s.frontier = m;
           continue;
         }
         // Nothing can become final before the next minute with data: jump there.
@@ -692,6 +743,7 @@ export class BarEngine {
         }
         s.memory.clear(m, next);
         m = next;
+        s.frontier = m;
       }
     }
     if (floor > s.frontier) s.frontier = floor;
@@ -730,12 +782,14 @@ export class BarEngine {
       avgSpread: b.spreadSum / b.count,
       maxSpread: b.maxSpread,
     });
-    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
     this.recordFinal(s, bar, MinuteFate.Tick, events);
+    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
   }
 
   /** Emits a 1m final decided in time order and feeds it to the higher timeframes. */
   private recordFinal(s: SymbolState, bar: Bar, fate: MinuteFate, events: BarEvent[]): void {
+    // Ask the calendar first: if it fails, nothing has changed yet.
+    for (const series of s.htf) this.locate(s, series, bar.open_time);
     // Windows that ended by this minute come out before it, whatever the watermark cadence.
     for (const series of s.htf) {
       const cur = series.current;

@@ -84,6 +84,7 @@ export function symbolProblem(symbol: unknown): string | undefined {
 
 /** Why a tick cannot be aggregated (naming the field), or `undefined` when it can. */
 export function tickProblem(t: Tick): string | undefined {
+  if (typeof t !== 'object' || t === null) return `tick must be an object, got ${describe(t)}`;
   const s = symbolProblem(t.symbol);
   if (s !== undefined) return s;
   const time = timeProblem('ts', t.ts);

@@ -34,6 +34,8 @@ export interface SymbolCounters {
   history_outside_session: number;
   /** History bars more than `futureToleranceMs` ahead of the watermark: dropped. */
   history_future: number;
+  /** Watermark steps that failed on the symbol's calendar (its minutes wait for a retry). */
+  calendar_errors: number;
 }
 
 /** A zeroed counter set. */
@@ -54,5 +56,6 @@ export function emptyCounters(): SymbolCounters {
     history_stale: 0,
     history_outside_session: 0,
     history_future: 0,
+    calendar_errors: 0,
   };
 }

@@ -63,9 +63,50 @@ describe('engine options and calendar failures', () => {
     ).toMatch(/^BAR_CALENDAR_FAILED: NOPE: calendarFor threw: no calendar for NOPE/);
     e.onTick({ symbol: 'ODD', ts: T('2014-05-06T10:00:10'), bid: 1, ask: 1 });
     e.onTick({ symbol: 'EURUSD', ts: T('2014-05-06T10:00:10'), bid: 1.1, ask: 1.1 });
-    expect(errorOf(() => e.onWatermark({ ts: T('2014-05-06T10:01:00'), feed: 'alive' }))).toMatch(
-      /^BAR_CALENDAR_FAILED: ODD: calendar.tradingDayStart\(\d+\) returned \d+, expected a minute start/,
+    // the broken calendar of ODD does not stop EURUSD; ODD's minute waits and the failure shows
+    const out = e.onWatermark({ ts: T('2014-05-06T10:01:00'), feed: 'alive' });
+    expect(out.map((x) => `${x.symbol} ${x.tf}`)).toEqual(['EURUSD 1m']);
+    expect(e.counters().ODD?.calendar_errors).toBe(1);
+    expect(e.status().failing.ODD).toMatch(
+      /^ODD: calendar.tradingDayStart\(\d+\) returned \d+, expected a minute start/,
     );
+    expect(e.status().openBars).toBe(1);
+  });
+
+  it('retries the minutes of a symbol whose calendar failed once, emitting each final once', () => {
+    const base = listedCalendar();
+    let broken = true;
+    const e = createBarEngine({
+      priceMode: 'bid',
+      timeframes: ['1m', '5m'],
+      calendarFor: () => ({
+        isOpen: (ts: number) => {
+          if (broken && ts >= T('2014-05-06T10:01:00'))
+            throw new Error('calendar data unavailable');
+          return base.isOpen(ts);
+        },
+        tradingDayStart: base.tradingDayStart,
+      }),
+    });
+    e.onTick({ symbol: 'EURUSD', ts: T('2014-05-06T10:00:10'), bid: 1.1, ask: 1.1 });
+    // 10:00 is final; the synthetic 10:01 needs the calendar, which fails: the symbol stops there
+    const first = e.onWatermark({ ts: T('2014-05-06T10:03:00'), feed: 'alive' });
+    expect(first.map((x) => `${x.tf}@${x.bar.open_time}`)).toEqual([
+      `1m@${T('2014-05-06T10:00:00')}`,
+    ]);
+    expect(e.status().failing.EURUSD).toMatch(
+      /calendar.isOpen\(\d+\) threw: calendar data unavailable/,
+    );
+    broken = false;
+    const second = e.onWatermark({ ts: T('2014-05-06T10:05:00'), feed: 'alive' });
+    expect(second.map((x) => `${x.tf}@${x.bar.open_time}`)).toEqual([
+      `1m@${T('2014-05-06T10:01:00')}`,
+      `1m@${T('2014-05-06T10:02:00')}`,
+      `1m@${T('2014-05-06T10:03:00')}`,
+      `1m@${T('2014-05-06T10:04:00')}`,
+      `5m@${T('2014-05-06T10:00:00')}`,
+    ]);
+    expect(e.status().failing).toEqual({});
   });
 
   it('drops history bars beyond the future tolerance', () => {

@@ -1,14 +1,14 @@
 // Writes each service's configuration table into its README, between the markers
 // <!-- config:start --> and <!-- config:end -->, from the service's own config declaration.
-// `pnpm docs:config` regenerates; tests/docs/config-tables.test.ts fails when a README drifts.
+// `pnpm docs:config` regenerates; config-tables.test.ts beside this file fails when a README drifts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderConfigTable, type ConfigSpec } from '@fxcm/config';
-import { configSpec as barBuilder } from '../services/bar-builder/src/config';
-import { configSpec as gateway } from '../services/fxcm-gateway/src/config';
-import { configSpec as ingestor } from '../services/ingestor/src/config';
-import { configSpec as publisher } from '../services/publisher/src/config';
-import { configSpec as scheduler } from '../services/scheduler/src/config';
+import { configSpec as barBuilder } from '../../services/bar-builder/src/config';
+import { configSpec as gateway } from '../../services/fxcm-gateway/src/config';
+import { configSpec as ingestor } from '../../services/ingestor/src/config';
+import { configSpec as publisher } from '../../services/publisher/src/config';
+import { configSpec as scheduler } from '../../services/scheduler/src/config';
 
 export const SERVICE_SPECS: Record<string, ConfigSpec> = {
   'fxcm-gateway': gateway,
@@ -30,7 +30,7 @@ export function withConfigTable(readme: string, spec: ConfigSpec, path: string):
 }
 
 export function readmePath(service: string): string {
-  return join(__dirname, '..', 'services', service, 'README.md');
+  return join(__dirname, '..', '..', 'services', service, 'README.md');
 }
 
 if (require.main === module) {
