@@ -11,6 +11,7 @@ import {
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
+import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
 import { openStore, type BarStore } from './store';
 
 /**
@@ -61,8 +62,9 @@ export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderCon
   return {
     async start() {
       status.start();
+      const storeDir = `${config.cacheDir}/shard-${shard}`;
       store = await openStore({
-        dir: `${config.cacheDir}/shard-${shard}`,
+        dir: storeDir,
         maxBars: config.cacheMaxBars,
         onError: (err) => {
           metrics.errors.inc({ type: 'cache_io' });
@@ -84,6 +86,20 @@ export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderCon
         store,
         producer,
         barsStream: names.bars(shard),
+        checkpoint: {
+          read: () => readWatermarkCheckpoint(storeDir),
+          write: (watermark) => {
+            try {
+              writeWatermarkCheckpoint(storeDir, watermark);
+            } catch (err) {
+              // Costs only a harmless re-emission after a restart; say so, keep going.
+              metrics.errors.inc({ type: 'cache_io' });
+              status.error('CHECKPOINT_WRITE_FAILED', String((err as Error).message), {
+                severity: 'warning',
+              });
+            }
+          },
+        },
         ack: (stream, ids) => consumer!.ack(stream, ids),
         metrics,
         status,

@@ -3,7 +3,13 @@ import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StreamEntry, StreamProducer } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
-import { type Bar, type BarEngine, type BarEvent, type PreviewEvent } from './domain';
+import {
+  isBarEngineError,
+  type Bar,
+  type BarEngine,
+  type BarEvent,
+  type PreviewEvent,
+} from './domain';
 import { minuteOf } from './domain/bar';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
@@ -14,6 +20,8 @@ export interface ShardPipelineOptions {
   producer: StreamProducer;
   /** `{ns}:x:bars:{shard}`. */
   barsStream: string;
+  /** Where the watermark of the last durable batch is kept (beside the store). */
+  checkpoint: { read(): number | undefined; write(watermark: number): void };
   /** Acknowledges entries of the shard's input streams once their effects are durable. */
   ack: (stream: string, ids: string[]) => Promise<unknown>;
   metrics: Metrics;
@@ -38,6 +46,8 @@ interface HeldTick {
  */
 export class ShardPipeline {
   private held: HeldTick[] = [];
+  /** Minute of the last watermark written to the checkpoint. */
+  private checkpointed = -Infinity;
   private lastFinalClose: number | undefined;
   private lastPreviewAt: number | undefined;
   private readonly entries;
@@ -68,7 +78,8 @@ export class ShardPipeline {
     for (const { symbol, lastOpenTime } of symbols) {
       const from = engine.restoreStart(symbol, lastOpenTime!);
       const finals = await store.read(symbol, '1m', { fromOpenTime: from });
-      engine.restore(symbol, finals);
+      const watermark = this.opts.checkpoint.read();
+      engine.restore(symbol, finals, watermark === undefined ? {} : { watermark });
       bars += finals.length;
       const last = finals[finals.length - 1];
       if (last) this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, last.close_time);
@@ -92,36 +103,48 @@ export class ShardPipeline {
         ackNow.push(entry);
         continue;
       }
-      switch (decoded.type) {
-        case 'tick': {
-          const { symbol, ts, bid, ask } = decoded.data;
-          const disposition = engine.onTick({ symbol, ts, bid, ask });
-          this.entries.inc({ disposition });
-          if (disposition === 'applied')
-            this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
-          else ackNow.push(entry);
-          break;
+      try {
+        switch (decoded.type) {
+          case 'tick': {
+            const { symbol, ts, bid, ask } = decoded.data;
+            const disposition = engine.onTick({ symbol, ts, bid, ask });
+            this.entries.inc({ disposition });
+            if (disposition === 'applied')
+              this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
+            else ackNow.push(entry);
+            break;
+          }
+          case 'watermark':
+            events.push(...engine.onWatermark({ ts: decoded.data.ts, feed: decoded.data.feed }));
+            ackAfterDurable.push(entry);
+            break;
+          case 'history_bar':
+            events.push(...engine.onHistoryBar({ ...decoded.data }));
+            ackAfterDurable.push(entry);
+            break;
+          default:
+            this.reject(
+              entry,
+              'STREAM_ENTRY_UNEXPECTED',
+              `entry type ${decoded.type} does not belong on ${entry.stream}`,
+            );
+            ackNow.push(entry);
         }
-        case 'watermark':
-          events.push(...engine.onWatermark({ ts: decoded.data.ts, feed: decoded.data.feed }));
-          ackAfterDurable.push(entry);
-          break;
-        case 'history_bar':
-          events.push(...engine.onHistoryBar({ ...decoded.data }));
-          ackAfterDurable.push(entry);
-          break;
-        default:
-          this.reject(
-            entry,
-            'STREAM_ENTRY_UNEXPECTED',
-            `entry type ${decoded.type} does not belong on ${entry.stream}`,
-          );
-          ackNow.push(entry);
+      } catch (err) {
+        // Poison input the contract could not see (e.g. a calendar failure for that minute):
+        // the engine left its state unchanged; reject the entry and go on.
+        if (!isBarEngineError(err)) throw err;
+        this.reject(entry, err.code, err.message);
+        ackNow.push(entry);
       }
     }
     await this.makeDurable(events);
     const watermark = engine.status().watermark;
     const frontier = watermark === null ? -Infinity : minuteOf(watermark);
+    if (watermark !== null && frontier > this.checkpointed) {
+      this.opts.checkpoint.write(watermark);
+      this.checkpointed = frontier;
+    }
     const done = this.held.filter((t) => t.minute < frontier);
     if (done.length > 0) this.held = this.held.filter((t) => t.minute >= frontier);
     await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
@@ -159,7 +182,11 @@ export class ShardPipeline {
     if (events.length === 0) return;
     const finals1m = new Map<string, StoredBar[]>();
     for (const event of events) {
-      this.opts.producer.add(this.opts.barsStream, this.barEntry(event.symbol, event.bar));
+      const revision = event.kind === 'revised' ? event.revision : undefined;
+      this.opts.producer.add(
+        this.opts.barsStream,
+        this.barEntry(event.symbol, event.bar, revision),
+      );
       this.bars.inc({ tf: event.tf, kind: event.kind });
       if (event.tf === '1m' && event.kind === 'final') {
         finals1m.set(event.symbol, [...(finals1m.get(event.symbol) ?? []), event.bar]);
@@ -191,8 +218,8 @@ export class ShardPipeline {
     }
   }
 
-  private barEntry(symbol: string, bar: Bar): string[] {
-    return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar });
+  private barEntry(symbol: string, bar: Bar, revision?: number): string[] {
+    return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar, ...(revision ? { revision } : {}) });
   }
 
   private reject(entry: StreamEntry, reason: string, message: string): void {

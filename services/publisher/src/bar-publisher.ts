@@ -85,7 +85,7 @@ export class BarPublisher {
           `bars stream: unexpected entry type ${decoded.type}`,
         );
       }
-      const { symbol, tf, bar } = decoded.data;
+      const { symbol, tf, bar, revision } = decoded.data;
       const text = encodeOhlcvMessage(
         { symbol, tf, bars: [bar], source: bar.source },
         this.opts.hmac ? { secret: this.opts.hmac.secret, algo: this.opts.hmac.algo } : {},
@@ -93,7 +93,8 @@ export class BarPublisher {
       return {
         text,
         final: bar.complete === true,
-        markKey: keys(this.opts.namespace).published(symbol, tf, bar.open_time),
+        // A revision (an HTF bar rebuilt after a history fill) is a new message of the same key.
+        markKey: `${keys(this.opts.namespace).published(symbol, tf, bar.open_time)}${revision ? `:r${revision}` : ''}`,
         tf,
       };
     } catch (err) {

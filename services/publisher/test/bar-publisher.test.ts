@@ -104,6 +104,15 @@ describe('BarPublisher on a real Redis', () => {
     expect(received[1]).toContain('"open_time":1399266000000');
   });
 
+  it('publishes each revision of a rebuilt final bar once', async () => {
+    const { pub } = publisher();
+    const revised = (revision: number) =>
+      entry(encodeStreamEntry('bar', { symbol: 'EURUSD', tf: '1m', bar: bar(T, true), revision }));
+    await pub.handle([barEntry(T, true), revised(1), revised(1), revised(2)]);
+    await settle(3);
+    expect(received).toHaveLength(3);
+  });
+
   it('rejects a bad entry with its reason and still publishes the rest of the batch', async () => {
     const { pub, status, metrics } = publisher();
     const bad = entry(['type', 'bar', 'data', '{"symbol":"EURUSD","tf":"1m"}']);

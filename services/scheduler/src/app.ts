@@ -69,25 +69,58 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
     },
   });
 
+  const calendar = calendarFor(config.marketSymbol);
+  let lastMarketState: string | undefined;
+  let lastMarketSentAt = -Infinity;
+  const entry = (kind: 'status' | 'heartbeat' | 'market_status', payload: object): string[] =>
+    encodeStreamEntry('public_status', { kind, payload: { ...payload } });
+
+  /** One telemetry cycle: status and heartbeat always, market_status on change or every 30 s. */
   const publishStatus = async (): Promise<void> => {
     const now = Date.now();
-    const v1 = deriveV1Status({ now, market: 'unknown', ...records.inputs(now) });
-    await redis
-      .multi()
-      .xadd(
+    const view = marketView(calendar, now);
+    const inputs = records.inputs(now);
+    const v1 = {
+      ...deriveV1Status({
+        now,
+        market: view.market,
+        secondsToNextOpen: view.secondsToNextOpen,
+        ...inputs,
+      }),
+      session: view.session,
+    };
+    const beat = heartbeat(now, view, {
+      streaming: inputs.feedState === 'streaming',
+      lastFinalClose: inputs.lastFinalClose,
+    });
+    const sendMarket =
+      view.marketStatus.state !== lastMarketState ||
+      now - lastMarketSentAt >= config.marketStatusRepeatSeconds * 1_000;
+    const tx = redis.multi();
+    tx.xadd(names.status, 'MAXLEN', '~', 10_000, '*', ...entry('status', v1));
+    tx.xadd(names.status, 'MAXLEN', '~', 10_000, '*', ...entry('heartbeat', beat));
+    if (sendMarket) {
+      tx.xadd(
         names.status,
         'MAXLEN',
         '~',
         10_000,
         '*',
-        ...encodeStreamEntry('public_status', { kind: 'status', payload: { ...v1 } }),
-      )
-      .set(
-        keys(config.namespace).statusSnapshot,
-        JSON.stringify({ status: v1, services: records.live(now) }),
-      )
-      .exec();
+        ...entry('market_status', view.marketStatus),
+      );
+    }
+    tx.set(
+      keys(config.namespace).statusSnapshot,
+      JSON.stringify({ status: v1, market_status: view.marketStatus, services: records.live(now) }),
+    );
+    await tx.exec();
     published.inc({ kind: 'status' });
+    published.inc({ kind: 'heartbeat' });
+    if (sendMarket) {
+      published.inc({ kind: 'market_status' });
+      lastMarketState = view.marketStatus.state;
+      lastMarketSentAt = now;
+    }
   };
 
   let timer: NodeJS.Timeout | undefined;

@@ -1143,12 +1143,12 @@ export const statusSchema = {
   }
 } as const;
 
-/** stream-bar.schema.json: Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time). */
+/** stream-bar.schema.json: Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time[, revision]). */
 export const streamBarSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://fxcm-suite/contracts/stream-bar.schema.json",
   "title": "StreamBar",
-  "description": "Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time).",
+  "description": "Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time[, revision]).",
   "type": "object",
   "additionalProperties": false,
   "required": [
@@ -1204,6 +1204,11 @@ export const streamBarSchema = {
           }
         }
       ]
+    },
+    "revision": {
+      "description": "For a final bar rebuilt after a history fill changed one of its minutes: 1, 2, … (the first final has none). The publisher publishes each revision once.",
+      "type": "integer",
+      "minimum": 1
     }
   }
 } as const;

@@ -754,7 +754,7 @@ export type BuiltBar = (OhlcvBar & {
 })
 
 /**
- * Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time).
+ * Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time[, revision]).
  */
 export interface StreamBar {
   /**
@@ -766,6 +766,10 @@ export interface StreamBar {
    */
   tf: Timeframe
   bar: BuiltBar
+  /**
+   * For a final bar rebuilt after a history fill changed one of its minutes: 1, 2, … (the first final has none). The publisher publishes each revision once.
+   */
+  revision?: number
 }
 
 /**

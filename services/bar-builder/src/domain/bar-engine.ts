@@ -1,4 +1,4 @@
-import { MINUTE_MS, makeBar, minuteOf, type Bar, type Timeframe } from './bar';
+import { MINUTE_MS, makeBar, minuteOf, roundDerived, type Bar, type Timeframe } from './bar';
 import { BarEngineError, isBarEngineError } from './engine-error';
 import {
   resolveEngineOptions,
@@ -241,7 +241,9 @@ export class BarEngine {
         return 'outside_session';
       }
     }
-    const price = this.mode === MODE_MID ? (bid + ask) / 2 : this.mode === MODE_BID ? bid : ask;
+    // Mid rounded like every derived figure: (1.38756 + 1.38758) / 2 is 1.3875700000000002 in
+    // binary, and that noise would reach the wire.
+    const price = this.mode === MODE_MID ? roundDerived((bid + ask) / 2) : this.mode === MODE_BID ? bid : ask;
     c.ticks++;
     if (!bar.apply(ts, bid, ask, price)) {
       c.duplicate++;
@@ -669,10 +671,10 @@ export class BarEngine {
       };
     }
     return {
-      open: (h.bid_open + h.ask_open) / 2,
-      high: (h.bid_high + h.ask_high) / 2,
-      low: (h.bid_low + h.ask_low) / 2,
-      close: (h.bid_close + h.ask_close) / 2,
+      open: roundDerived((h.bid_open + h.ask_open) / 2),
+      high: roundDerived((h.bid_high + h.ask_high) / 2),
+      low: roundDerived((h.bid_low + h.ask_low) / 2),
+      close: roundDerived((h.bid_close + h.ask_close) / 2),
       volume: h.volume,
     };
   }

@@ -23,17 +23,26 @@ export type FeedState =
   | 'subscribed'
   | 'streaming'
   | 'stale'
+  | 'resubscribing'
   | 'reconnecting'
   | 'sleeping'
   | 'finished'
   | 'error';
+
+/** Why a provider changed state; `code` is set on `error` (e.g. `fxcm_auth_failed`). */
+export interface FeedStateDetail {
+  code?: string;
+  message?: string;
+  /** When the provider will try again on its own (reconnect, wake-up), epoch ms. */
+  next_attempt_at?: number;
+}
 
 /** Where a provider delivers. Returned promises are backpressure: the provider awaits them. */
 export interface TickSink {
   tick(tick: ProviderTick): void | Promise<void>;
   /** Event-time promise: no later tick from this provider has `ts` below `ts`. */
   watermark(ts: number, feed: 'alive' | 'dead'): void | Promise<void>;
-  state(state: FeedState, detail?: { code?: string; message?: string }): void;
+  state(state: FeedState, detail?: FeedStateDetail): void;
 }
 
 /** A source of live (or live-like) quotes. */

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { calendarFor } from '@fxcm/calendar';
+import { decodeStreamEntry, encodeStreamEntry } from '@fxcm/contracts';
+import { createLogger } from '@fxcm/logging';
+import { createMetrics } from '@fxcm/metrics';
+import { createRedis, StreamProducer, type StreamEntry } from '@fxcm/redis-streams';
+import { StatusReporter } from '@fxcm/service-runtime';
+import type { Redis } from 'ioredis';
+import { createBarEngine } from '../src/domain';
+import { ShardPipeline } from '../src/shard-pipeline';
+import { openStore, type BarStore } from '../src/store';
+import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from '../src/watermark-checkpoint';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const T = Date.UTC(2014, 4, 5, 12, 0); // a Monday, FX open
+
+let redis: Redis;
+let ns: string;
+let dir: string;
+let store: BarStore;
+let producer: StreamProducer;
+let acked: string[];
+let seq: number;
+
+beforeAll(() => {
+  redis = createRedis(REDIS_URL, { name: 'shard-pipeline-test' });
+});
+beforeEach(async () => {
+  ns = `test_sp_${randomUUID().slice(0, 8)}`;
+  dir = mkdtempSync(join(tmpdir(), 'shard-pipeline-'));
+  store = await openStore({ dir, maxBars: 10_000 });
+  producer = new StreamProducer({ redis, maxLen: 10_000 });
+  acked = [];
+  seq = 0;
+});
+afterEach(async () => {
+  await producer.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  const found = await redis.keys(`${ns}:*`);
+  if (found.length > 0) await redis.del(...found);
+});
+afterAll(() => redis.quit());
+
+function pipeline(): { pipe: ShardPipeline; status: StatusReporter } {
+  const status = new StatusReporter({ service: 'bar-builder', instance: 't', namespace: ns, redis });
+  const pipe = new ShardPipeline({
+    engine: createBarEngine({ priceMode: 'bid', timeframes: ['1m', '5m'], calendarFor }),
+    store,
+    producer,
+    barsStream: `${ns}:x:bars:{0}`,
+    checkpoint: { read: () => readWatermarkCheckpoint(dir), write: (w) => writeWatermarkCheckpoint(dir, w) },
+    ack: async (_stream, ids) => void acked.push(...ids),
+    metrics: createMetrics({ service: 'bar-builder' }),
+    status,
+    logger: createLogger({ service: 'bar-builder', stream: new Writable({ write: (_c, _e, cb) => cb() }) }),
+  });
+  return { pipe, status };
+}
+
+const entry = (fields: string[]): StreamEntry => ({ stream: `${ns}:x:ticks:{0}`, id: `0-${(seq += 1)}`, fields });
+const tick = (ts: number, bid: number) =>
+  entry(encodeStreamEntry('tick', { symbol: 'EURUSD', ts, bid, ask: bid + 0.00002, recv_ts: ts, source: 'replay' }));
+const watermark = (ts: number) => entry(encodeStreamEntry('watermark', { ts, feed: 'alive', source: 'replay' }));
+
+async function barsOut(): Promise<{ tf: string; open_time: number; close: number; complete: boolean }[]> {
+  const rows = await redis.xrange(`${ns}:x:bars:{0}`, '-', '+');
+  return rows.map(([, fields]) => {
+    const e = decodeStreamEntry(fields);
+    if (e.type !== 'bar') throw new Error(e.type);
+    return { tf: e.data.tf, open_time: e.data.bar.open_time, close: e.data.bar.close, complete: e.data.bar.complete };
+  });
+}
+
+describe('ShardPipeline', () => {
+  it('acks a tick only once its minute is final and durable, and rejects poison without stopping', async () => {
+    const { pipe, status } = pipeline();
+    const t1 = tick(T + 1_000, 1.1);
+    const t2 = tick(T + 30_000, 1.2);
+    const bad = entry(['type', 'tick', 'data', '{"symbol":"EURUSD"}']);
+    const t3 = tick(T + 61_000, 1.3);
+    await pipe.handle([t1, t2, bad]);
+    expect(acked).toEqual([bad.id]); // minute still open: ticks held
+    expect(status.snapshot().errors.map((e) => e.code)).toEqual(['STREAM_ENTRY_INVALID']);
+
+    const wm = watermark(T + 61_000);
+    await pipe.handle([wm, t3]);
+    expect((await barsOut()).filter((b) => b.complete)).toEqual([{ tf: '1m', open_time: T, close: 1.2, complete: true }]);
+    expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, close: 1.2 }]);
+    expect(acked.sort()).toEqual([bad.id, t1.id, t2.id, wm.id].sort()); // t3's minute is open
+    expect(readWatermarkCheckpoint(dir)).toBe(T + 61_000);
+  });
+
+  it('restores from the store: re-delivered ticks of final minutes are recognised, not rebuilt', async () => {
+    const first = pipeline().pipe;
+    const ticks = [tick(T + 1_000, 1.1), tick(T + 2_000, 1.15)];
+    await first.handle([...ticks, watermark(T + 60_000)]);
+    const before = (await barsOut()).filter((b) => b.complete).length;
+
+    const { pipe } = pipeline(); // a restart over the same store
+    expect(await pipe.restore()).toEqual({ symbols: 1, bars: 1 });
+    acked = [];
+    await pipe.handle(ticks); // the crash happened before these were acked
+    expect(acked.sort()).toEqual(ticks.map((t) => t.id).sort());
+    expect((await barsOut()).filter((b) => b.complete)).toHaveLength(before);
+  });
+});

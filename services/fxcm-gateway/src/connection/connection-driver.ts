@@ -1,0 +1,159 @@
+import type { FeedState, TickSink } from '../providers/provider';
+import type { Clock } from './clock';
+import {
+  ConnectionMachine,
+  type ConnectionAction,
+  type ConnectionEvent,
+  type ConnectionState,
+} from './connection-machine';
+
+/** What a live provider's session does for the driver; errors are coded (`code`). */
+export interface LiveSession {
+  /** Opens the connection and logs in; rejects with `code` FXCM_AUTH_FAILED on bad credentials. */
+  connect(): Promise<void>;
+  /** Subscribes every symbol (once per connection). */
+  subscribe(): Promise<void>;
+  /** Re-subscribes on the same connection (stale feed). */
+  resubscribe(): Promise<void>;
+  /** Closes the connection and drops its listeners; idempotent. */
+  disconnect(): Promise<void>;
+}
+
+/** Options of {@link ConnectionDriver}. */
+export interface ConnectionDriverOptions {
+  machine: ConnectionMachine;
+  session: LiveSession;
+  sink: TickSink;
+  clock: Clock;
+  /** Minutes missed while down, `[fromMs, toMs)`; the gateway asks history for them. */
+  onBackfill?: (fromMs: number, toMs: number) => void;
+}
+
+const REPORTED: Partial<Record<ConnectionState, FeedState>> = {
+  connecting: 'connecting',
+  logged_in: 'logged_in',
+  subscribed: 'subscribed',
+  streaming: 'streaming',
+  stale: 'stale',
+  resubscribing: 'resubscribing',
+  reconnecting: 'reconnecting',
+  sleeping: 'sleeping',
+  error: 'error',
+  stopped: 'finished',
+};
+
+function errorParts(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: unknown };
+  return {
+    code: typeof e?.code === 'string' ? e.code : 'FXCM_NETWORK',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  };
+}
+
+/**
+ * Runs a {@link ConnectionMachine} against a {@link LiveSession}: feeds it events, carries out its
+ * actions one at a time (so a reconnect can never overlap a subscribe), and reports every
+ * transition through `sink.state`.
+ */
+export class ConnectionDriver {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: ConnectionDriverOptions) {}
+
+  get state(): ConnectionState {
+    return this.opts.machine.state;
+  }
+
+  /** True while the feed should be considered up (watermarks `alive`). */
+  get alive(): boolean {
+    const s = this.opts.machine.state;
+    return s === 'streaming' || s === 'subscribed' || s === 'sleeping';
+  }
+
+  /** Hands an event to the machine and queues its actions. */
+  send(event: ConnectionEvent): void {
+    const step = this.opts.machine.handle(event);
+    for (const t of step.transitions) {
+      const state = REPORTED[t.to];
+      if (!state) continue;
+      this.opts.sink.state(state, {
+        message: t.reason,
+        ...(t.code ? { code: t.code } : {}),
+        ...(t.nextAttemptAt !== undefined ? { next_attempt_at: t.nextAttemptAt } : {}),
+      });
+    }
+    for (const action of step.actions) {
+      this.chain = this.chain.then(() => this.run(action));
+    }
+  }
+
+  /** Waits for the queued actions (tests and shutdown). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private async run(action: ConnectionAction): Promise<void> {
+    const { session } = this.opts;
+    switch (action.kind) {
+      case 'connect':
+        try {
+          await session.connect();
+          this.send({ type: 'logged_in' });
+        } catch (err) {
+          const { code, message } = errorParts(err);
+          await session.disconnect().catch(() => undefined);
+          this.send({ type: 'connect_failed', code, message, auth: code === 'FXCM_AUTH_FAILED' });
+        }
+        return;
+      case 'subscribe':
+      case 'resubscribe':
+        try {
+          await (action.kind === 'subscribe' ? session.subscribe() : session.resubscribe());
+          this.send({ type: 'subscribed' });
+        } catch (err) {
+          const { code, message } = errorParts(err);
+          this.send({ type: 'connect_failed', code, message, auth: code === 'FXCM_AUTH_FAILED' });
+        }
+        return;
+      case 'disconnect':
+        await session.disconnect().catch(() => undefined);
+        return;
+      case 'backfill':
+        this.opts.onBackfill?.(action.fromMs, action.toMs);
+        return;
+    }
+  }
+}
+
+/** Options of {@link runLiveLoop}. */
+export interface LiveLoopOptions {
+  driver: ConnectionDriver;
+  sink: TickSink;
+  clock: Clock;
+  /** Loop period, ms of the clock (100: the design's watermark cadence). */
+  stepMs: number;
+  /** Watermark = now − graceMs: how late a live quote may arrive and still count. */
+  graceMs: number;
+  /** Called first on every step (the simulator emits its ticks here). */
+  onPulse?: (now: number) => Promise<void>;
+  stopped: () => boolean;
+}
+
+/**
+ * The heartbeat of a live provider: every `stepMs` it lets the provider pulse, gives the machine
+ * a `timer` event, and writes a watermark `now − graceMs` (feed `dead` while disconnected).
+ */
+export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
+  let lastWatermark = -Infinity;
+  while (!opts.stopped()) {
+    const now = opts.clock.now();
+    if (opts.onPulse) await opts.onPulse(now);
+    opts.driver.send({ type: 'timer' });
+    const wm = Math.floor(now - opts.graceMs);
+    if (wm > lastWatermark) {
+      lastWatermark = wm;
+      await opts.sink.watermark(wm, opts.driver.alive ? 'alive' : 'dead');
+    }
+    await opts.clock.sleep(opts.stepMs);
+  }
+}

@@ -1,0 +1,228 @@
+import { calendarFor, type TradingCalendar } from '@fxcm/calendar';
+import { normalizeSymbol } from '@fxcm/contracts';
+import type { FxcmCandle } from '../fxcm-rest/candles';
+
+/** How a simulated instrument looks: price level, pip size and typical spread. */
+export interface SimInstrument {
+  basePrice: number;
+  /** Price of one pip (0.0001 for EURUSD, 0.01 for USDJPY and XAUUSD). */
+  pip: number;
+  /** Typical spread in pips during London hours. */
+  spreadPips: number;
+}
+
+/** Instruments with known levels; any other symbol gets a level derived from its name. */
+export const SIM_INSTRUMENTS: Readonly<Record<string, SimInstrument>> = {
+  EURUSD: { basePrice: 1.085, pip: 0.0001, spreadPips: 0.3 },
+  GBPUSD: { basePrice: 1.27, pip: 0.0001, spreadPips: 0.6 },
+  USDJPY: { basePrice: 151.5, pip: 0.01, spreadPips: 0.4 },
+  USDCHF: { basePrice: 0.88, pip: 0.0001, spreadPips: 0.7 },
+  AUDUSD: { basePrice: 0.655, pip: 0.0001, spreadPips: 0.5 },
+  USDCAD: { basePrice: 1.355, pip: 0.0001, spreadPips: 0.8 },
+  NZDUSD: { basePrice: 0.605, pip: 0.0001, spreadPips: 0.9 },
+  EURGBP: { basePrice: 0.855, pip: 0.0001, spreadPips: 0.8 },
+  EURJPY: { basePrice: 164.3, pip: 0.01, spreadPips: 0.8 },
+  GBPJPY: { basePrice: 192.4, pip: 0.01, spreadPips: 1.5 },
+  XAUUSD: { basePrice: 2350, pip: 0.01, spreadPips: 25 },
+  XAGUSD: { basePrice: 28.5, pip: 0.001, spreadPips: 20 },
+  US30: { basePrice: 39000, pip: 1, spreadPips: 2 },
+  SPX500: { basePrice: 5200, pip: 0.1, spreadPips: 4 },
+  GER30: { basePrice: 18000, pip: 1, spreadPips: 1.5 },
+  USOIL: { basePrice: 78, pip: 0.01, spreadPips: 3 },
+};
+
+/**
+ * Quotes per minute by session tag of the symbol's calendar (`null`: outside every window).
+ * Real FXCM EUR/USD runs from a few quotes a minute in the late Asian hours to over a hundred
+ * around the London/New York overlap; these are round figures in that range.
+ */
+export const SESSION_TICKS_PER_MINUTE: Readonly<Record<string, number>> = {
+  TOKYO_METALS: 20,
+  LDN_METALS: 60,
+  NY_METALS: 40,
+  none: 12,
+};
+
+/** Spread multiplier by session: wider in thin hours. */
+const SESSION_SPREAD: Readonly<Record<string, number>> = {
+  TOKYO_METALS: 1.4,
+  LDN_METALS: 1,
+  NY_METALS: 1.1,
+  none: 2,
+};
+
+/** A simulated quote. */
+export interface SimTick {
+  ts: number;
+  bid: number;
+  ask: number;
+}
+
+const MINUTE = 60_000;
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** mulberry32: a small, fast, well-mixed 32-bit PRNG; the same seed gives the same stream. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A uniform in [0, 1) that depends only on its inputs. */
+function hashUniform(seed: number, symbol: string, scale: number, knot: number): number {
+  return mulberry32(fnv1a(`${seed}|${symbol}|${scale}|${knot}`))();
+}
+
+function poisson(lambda: number, random: () => number): number {
+  // Knuth's method: fine for the λ ≤ a few hundred used here.
+  const limit = Math.exp(-lambda);
+  let k = 0;
+  let p = random();
+  while (p > limit) {
+    k += 1;
+    p *= random();
+  }
+  return k;
+}
+
+/** Options of {@link SimMarket}. */
+export interface SimMarketOptions {
+  seed: number;
+  /** Calendar of a symbol; defaults to `@fxcm/calendar`'s book. */
+  calendarOf?: (symbol: string) => TradingCalendar;
+  /** Multiplies the quote intensity (bursts), by symbol and minute; default 1. */
+  intensity?: (symbol: string, minuteStart: number) => number;
+}
+
+/**
+ * A deterministic market: the quotes of a symbol in a minute are a pure function of the seed,
+ * the symbol and the minute, so live ticks, history candles and reruns all agree. Prices follow
+ * smooth value noise at 4 h, 15 min and 1 min scales around the instrument's level; quote counts
+ * are Poisson with the session's intensity; nothing is quoted while the calendar is closed.
+ */
+export class SimMarket {
+  private readonly calendarOf: (symbol: string) => TradingCalendar;
+
+  constructor(private readonly opts: SimMarketOptions) {
+    this.calendarOf = opts.calendarOf ?? calendarFor;
+  }
+
+  /** The instrument description used for `symbol`. */
+  instrument(symbol: string): SimInstrument {
+    const key = normalizeSymbol(symbol);
+    const known = SIM_INSTRUMENTS[key];
+    if (known) return known;
+    // An unknown pair: a level in [0.5, 2.5) from its name, FX pip and spread.
+    return { basePrice: 0.5 + 2 * hashUniform(0, key, 0, 0), pip: 0.0001, spreadPips: 1 };
+  }
+
+  /** Expected quotes per minute for `symbol` at `ts` (0 while closed). */
+  ticksPerMinute(symbol: string, ts: number): number {
+    const calendar = this.calendarOf(symbol);
+    if (!calendar.isOpen(ts)) return 0;
+    const tag = calendar.session(ts)?.tag ?? 'none';
+    const base = SESSION_TICKS_PER_MINUTE[tag] ?? SESSION_TICKS_PER_MINUTE['none']!;
+    return base * (this.opts.intensity?.(symbol, Math.floor(ts / MINUTE) * MINUTE) ?? 1);
+  }
+
+  /** Mid price at `ts` before quote noise. */
+  midAt(symbol: string, ts: number): number {
+    const key = normalizeSymbol(symbol);
+    const inst = this.instrument(key);
+    const noise = (scale: number): number => {
+      const x = ts / scale;
+      const k = Math.floor(x);
+      const f = x - k;
+      const w = (1 - Math.cos(Math.PI * f)) / 2;
+      const a = hashUniform(this.opts.seed, key, scale, k) * 2 - 1;
+      const b = hashUniform(this.opts.seed, key, scale, k + 1) * 2 - 1;
+      return a + (b - a) * w;
+    };
+    return inst.basePrice * (1 + 0.004 * noise(4 * 3_600_000) + 0.001 * noise(15 * MINUTE) + 0.00015 * noise(MINUTE));
+  }
+
+  /** The quotes of `symbol` in the minute starting at `minuteStart`, in time order. */
+  ticksInMinute(symbol: string, minuteStart: number): SimTick[] {
+    const key = normalizeSymbol(symbol);
+    const start = Math.floor(minuteStart / MINUTE) * MINUTE;
+    const calendar = this.calendarOf(key);
+    const random = mulberry32(fnv1a(`${this.opts.seed}|${key}|ticks|${start}`));
+    const lambda = this.ticksPerMinute(key, start);
+    if (lambda === 0 && !calendar.isOpen(start + MINUTE - 1)) return [];
+    const count = poisson(Math.max(lambda, 1), random);
+    const offsets = Array.from({ length: count }, () => Math.floor(random() * MINUTE)).sort((a, b) => a - b);
+    const inst = this.instrument(key);
+    const tag = calendar.session(start)?.tag ?? 'none';
+    const spreadBase = inst.spreadPips * inst.pip * (SESSION_SPREAD[tag] ?? 2);
+    const digits = Math.max(0, Math.round(-Math.log10(inst.pip)) + 1);
+    const round = (x: number): number => Number(x.toFixed(digits));
+    const ticks: SimTick[] = [];
+    let lastTs = -1;
+    for (const offset of offsets) {
+      const ts = start + offset;
+      const noiseDraw = random();
+      const spreadDraw = random();
+      if (ts === lastTs || !calendar.isOpen(ts)) continue;
+      lastTs = ts;
+      const mid = this.midAt(key, ts) + (noiseDraw - 0.5) * inst.pip * 0.6;
+      const spread = Math.max(inst.pip / 10, spreadBase * (0.8 + 0.4 * spreadDraw));
+      const bid = round(mid - spread / 2);
+      const ask = Math.max(bid, round(mid + spread / 2));
+      ticks.push({ ts, bid, ask });
+    }
+    return ticks;
+  }
+
+  /** The m1 candle of a minute built from the same quotes (undefined when none). */
+  candle(symbol: string, minuteStart: number): FxcmCandle | undefined {
+    const ticks = this.ticksInMinute(symbol, minuteStart);
+    const first = ticks[0];
+    const last = ticks[ticks.length - 1];
+    if (!first || !last) return undefined;
+    let bidHigh = -Infinity;
+    let bidLow = Infinity;
+    let askHigh = -Infinity;
+    let askLow = Infinity;
+    for (const t of ticks) {
+      bidHigh = Math.max(bidHigh, t.bid);
+      bidLow = Math.min(bidLow, t.bid);
+      askHigh = Math.max(askHigh, t.ask);
+      askLow = Math.min(askLow, t.ask);
+    }
+    return {
+      ts: Math.floor(minuteStart / MINUTE) * MINUTE,
+      bidOpen: first.bid,
+      bidHigh,
+      bidLow,
+      bidClose: last.bid,
+      askOpen: first.ask,
+      askHigh,
+      askLow,
+      askClose: last.ask,
+      tickQty: ticks.length,
+    };
+  }
+
+  /** m1 candles with open time in `[fromMs, toMs)`. */
+  candles(symbol: string, fromMs: number, toMs: number): FxcmCandle[] {
+    const out: FxcmCandle[] = [];
+    for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) {
+      const c = this.candle(symbol, m);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+}
