@@ -44,7 +44,11 @@ describe('StatusReporter on a real Redis', () => {
     reporter.setState('ok');
     reporter.degrade('cache_read_only');
     reporter.degrade('cache_read_only'); // already active: no new record
-    reporter.error('STORE_IO', 'x'.repeat(500), { severity: 'critical', symbol: 'EURUSD', tf: '1m' });
+    reporter.error('STORE_IO', 'x'.repeat(500), {
+      severity: 'critical',
+      symbol: 'EURUSD',
+      tf: '1m',
+    });
     reporter.recover('cache_read_only');
     await reporter.stop();
     await reporter.stop();
@@ -59,7 +63,12 @@ describe('StatusReporter on a real Redis', () => {
     ]);
     const last = written[written.length - 1]!;
     expect(last.errors).toHaveLength(1);
-    expect(last.errors[0]).toMatchObject({ code: 'STORE_IO', severity: 'critical', symbol: 'EURUSD', tf: '1m' });
+    expect(last.errors[0]).toMatchObject({
+      code: 'STORE_IO',
+      severity: 'critical',
+      symbol: 'EURUSD',
+      tf: '1m',
+    });
     expect(last.errors[0]!.message).toHaveLength(160);
   });
 

@@ -47,32 +47,64 @@ afterEach(async () => {
 afterAll(() => redis.quit());
 
 function pipeline(): { pipe: ShardPipeline; status: StatusReporter } {
-  const status = new StatusReporter({ service: 'bar-builder', instance: 't', namespace: ns, redis });
+  const status = new StatusReporter({
+    service: 'bar-builder',
+    instance: 't',
+    namespace: ns,
+    redis,
+  });
   const pipe = new ShardPipeline({
     engine: createBarEngine({ priceMode: 'bid', timeframes: ['1m', '5m'], calendarFor }),
     store,
     producer,
     barsStream: `${ns}:x:bars:{0}`,
-    checkpoint: { read: () => readWatermarkCheckpoint(dir), write: (w) => writeWatermarkCheckpoint(dir, w) },
+    checkpoint: {
+      read: () => readWatermarkCheckpoint(dir),
+      write: (w) => writeWatermarkCheckpoint(dir, w),
+    },
     ack: async (_stream, ids) => void acked.push(...ids),
     metrics: createMetrics({ service: 'bar-builder' }),
     status,
-    logger: createLogger({ service: 'bar-builder', stream: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    logger: createLogger({
+      service: 'bar-builder',
+      stream: new Writable({ write: (_c, _e, cb) => cb() }),
+    }),
   });
   return { pipe, status };
 }
 
-const entry = (fields: string[]): StreamEntry => ({ stream: `${ns}:x:ticks:{0}`, id: `0-${(seq += 1)}`, fields });
+const entry = (fields: string[]): StreamEntry => ({
+  stream: `${ns}:x:ticks:{0}`,
+  id: `0-${(seq += 1)}`,
+  fields,
+});
 const tick = (ts: number, bid: number) =>
-  entry(encodeStreamEntry('tick', { symbol: 'EURUSD', ts, bid, ask: bid + 0.00002, recv_ts: ts, source: 'replay' }));
-const watermark = (ts: number) => entry(encodeStreamEntry('watermark', { ts, feed: 'alive', source: 'replay' }));
+  entry(
+    encodeStreamEntry('tick', {
+      symbol: 'EURUSD',
+      ts,
+      bid,
+      ask: bid + 0.00002,
+      recv_ts: ts,
+      source: 'replay',
+    }),
+  );
+const watermark = (ts: number) =>
+  entry(encodeStreamEntry('watermark', { ts, feed: 'alive', source: 'replay' }));
 
-async function barsOut(): Promise<{ tf: string; open_time: number; close: number; complete: boolean }[]> {
+async function barsOut(): Promise<
+  { tf: string; open_time: number; close: number; complete: boolean }[]
+> {
   const rows = await redis.xrange(`${ns}:x:bars:{0}`, '-', '+');
   return rows.map(([, fields]) => {
     const e = decodeStreamEntry(fields);
     if (e.type !== 'bar') throw new Error(e.type);
-    return { tf: e.data.tf, open_time: e.data.bar.open_time, close: e.data.bar.close, complete: e.data.bar.complete };
+    return {
+      tf: e.data.tf,
+      open_time: e.data.bar.open_time,
+      close: e.data.bar.close,
+      complete: e.data.bar.complete,
+    };
   });
 }
 
@@ -89,7 +121,9 @@ describe('ShardPipeline', () => {
 
     const wm = watermark(T + 61_000);
     await pipe.handle([wm, t3]);
-    expect((await barsOut()).filter((b) => b.complete)).toEqual([{ tf: '1m', open_time: T, close: 1.2, complete: true }]);
+    expect((await barsOut()).filter((b) => b.complete)).toEqual([
+      { tf: '1m', open_time: T, close: 1.2, complete: true },
+    ]);
     expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, close: 1.2 }]);
     expect(acked.sort()).toEqual([bad.id, t1.id, t2.id, wm.id].sort()); // t3's minute is open
     expect(readWatermarkCheckpoint(dir)).toBe(T + 61_000);

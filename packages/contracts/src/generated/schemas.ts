@@ -533,6 +533,104 @@ export const heartbeatSchema = {
   }
 } as const;
 
+/** history-job-progress.schema.json: Progress of a history job (BullMQ job progress): kept when a run fails, so the next attempt resumes at next_from. */
+export const historyJobProgressSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://fxcm-suite/contracts/history-job-progress.schema.json",
+  "title": "HistoryJobProgress",
+  "description": "Progress of a history job (BullMQ job progress): kept when a run fails, so the next attempt resumes at next_from.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "next_from",
+    "bars",
+    "requests",
+    "chunks_done"
+  ],
+  "properties": {
+    "next_from": {
+      "description": "First minute not yet fetched, epoch ms; equals the job's 'to' when done.",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "bars": {
+      "description": "History bars written so far.",
+      "type": "integer",
+      "minimum": 0
+    },
+    "requests": {
+      "description": "FXCM requests made so far, over every attempt.",
+      "type": "integer",
+      "minimum": 0
+    },
+    "chunks_done": {
+      "description": "Chunks fetched and written.",
+      "type": "integer",
+      "minimum": 0
+    },
+    "last_error": {
+      "description": "Code and message of the last failure, when any.",
+      "type": "string",
+      "maxLength": 512
+    }
+  }
+} as const;
+
+/** history-job.schema.json: Data of a BullMQ job on the gateway's history queue: fetch the 1m history of one symbol for [from, to) and write it to {ns}:x:history:{shard}. */
+export const historyJobSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://fxcm-suite/contracts/history-job.schema.json",
+  "title": "HistoryJob",
+  "description": "Data of a BullMQ job on the gateway's history queue: fetch the 1m history of one symbol for [from, to) and write it to {ns}:x:history:{shard}.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "symbol",
+    "from",
+    "to"
+  ],
+  "properties": {
+    "symbol": {
+      "description": "Symbol, 'XAUUSD' or 'XAU/USD'.",
+      "$ref": "vocabulary.schema.json#/$defs/symbolSpelling"
+    },
+    "tf": {
+      "description": "Always 1m: higher timeframes are derived.",
+      "const": "1m"
+    },
+    "from": {
+      "description": "First minute wanted, epoch ms (inclusive; floored to the minute).",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "to": {
+      "description": "End of the range, epoch ms (exclusive; ceiled to the minute).",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "reason": {
+      "description": "Why the job exists ('warmup', 'backfill', 'gap_repair', 'command'); informational.",
+      "type": "string",
+      "maxLength": 128
+    },
+    "req_id": {
+      "description": "Request id of the command that caused it, when any.",
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 128
+    },
+    "max_requests": {
+      "description": "Budget: most FXCM requests this run may make (retries included).",
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 100000
+    },
+    "max_seconds": {
+      "description": "Budget: longest this run may take, seconds.",
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 86400
+    }
+  }
+} as const;
+
 /** market-status.schema.json: V1 fxcm:market_status: published on change and re-sent periodically. next_open_* are present when closed and known. */
 export const marketStatusSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1789,6 +1887,8 @@ export const schemas = {
   'command-set-universe': commandSetUniverseSchema,
   'command-warmup': commandWarmupSchema,
   'heartbeat': heartbeatSchema,
+  'history-job-progress': historyJobProgressSchema,
+  'history-job': historyJobSchema,
   'market-status': marketStatusSchema,
   'ohlcv-bar': ohlcvBarSchema,
   'ohlcv': ohlcvSchema,
@@ -1805,4 +1905,4 @@ export const schemas = {
 } as const;
 
 /** Names of the schemas that describe a payload (the others only hold shared $defs). */
-export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar', 'stream-control', 'stream-history-bar', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;
+export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar', 'stream-control', 'stream-history-bar', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;

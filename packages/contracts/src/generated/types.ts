@@ -345,6 +345,70 @@ export interface HeartbeatStreamTarget {
 }
 
 /**
+ * Progress of a history job (BullMQ job progress): kept when a run fails, so the next attempt resumes at next_from.
+ */
+export interface HistoryJobProgress {
+  /**
+   * First minute not yet fetched, epoch ms; equals the job's 'to' when done.
+   */
+  next_from: EpochMs
+  /**
+   * History bars written so far.
+   */
+  bars: number
+  /**
+   * FXCM requests made so far, over every attempt.
+   */
+  requests: number
+  /**
+   * Chunks fetched and written.
+   */
+  chunks_done: number
+  /**
+   * Code and message of the last failure, when any.
+   */
+  last_error?: string
+}
+
+/**
+ * Data of a BullMQ job on the gateway's history queue: fetch the 1m history of one symbol for [from, to) and write it to {ns}:x:history:{shard}.
+ */
+export interface HistoryJob {
+  /**
+   * Symbol, 'XAUUSD' or 'XAU/USD'.
+   */
+  symbol: SymbolSpelling
+  /**
+   * Always 1m: higher timeframes are derived.
+   */
+  tf?: "1m"
+  /**
+   * First minute wanted, epoch ms (inclusive; floored to the minute).
+   */
+  from: EpochMs
+  /**
+   * End of the range, epoch ms (exclusive; ceiled to the minute).
+   */
+  to: EpochMs
+  /**
+   * Why the job exists ('warmup', 'backfill', 'gap_repair', 'command'); informational.
+   */
+  reason?: string
+  /**
+   * Request id of the command that caused it, when any.
+   */
+  req_id?: string
+  /**
+   * Budget: most FXCM requests this run may make (retries included).
+   */
+  max_requests?: number
+  /**
+   * Budget: longest this run may take, seconds.
+   */
+  max_seconds?: number
+}
+
+/**
  * V1 fxcm:market_status: published on change and re-sent periodically. next_open_* are present when closed and known.
  */
 export interface MarketStatus {
@@ -1094,6 +1158,8 @@ export interface ContractTypes {
   'command-set-universe': CommandSetUniverse;
   'command-warmup': CommandWarmup;
   'heartbeat': Heartbeat;
+  'history-job-progress': HistoryJobProgress;
+  'history-job': HistoryJob;
   'market-status': MarketStatus;
   'ohlcv-bar': OhlcvBar;
   'ohlcv': Ohlcv;

@@ -243,7 +243,8 @@ export class BarEngine {
     }
     // Mid rounded like every derived figure: (1.38756 + 1.38758) / 2 is 1.3875700000000002 in
     // binary, and that noise would reach the wire.
-    const price = this.mode === MODE_MID ? roundDerived((bid + ask) / 2) : this.mode === MODE_BID ? bid : ask;
+    const price =
+      this.mode === MODE_MID ? roundDerived((bid + ask) / 2) : this.mode === MODE_BID ? bid : ask;
     c.ticks++;
     if (!bar.apply(ts, bid, ask, price)) {
       c.duplicate++;

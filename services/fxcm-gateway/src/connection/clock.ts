@@ -36,3 +36,20 @@ export function virtualClock(start: number): Clock & { advance(ms: number): void
     },
   };
 }
+
+/**
+ * The wall clock shifted to start at `start` (waits are real): a live-looking run at another
+ * time, e.g. a weekday session on a weekend. `advance()` jumps it forward.
+ */
+export function shiftedClock(start: number): Clock & { advance(ms: number): void } {
+  const sleeper = interruptibleSleep();
+  let offset = start - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    sleep: (ms) => sleeper.sleep(ms),
+    interrupt: () => sleeper.interrupt(),
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+}

@@ -115,6 +115,8 @@ export interface SimMarketOptions {
  */
 export class SimMarket {
   private readonly calendarOf: (symbol: string) => TradingCalendar;
+  /** The last minute computed per symbol: a live loop asks for it many times. */
+  private readonly lastMinute = new Map<string, { start: number; ticks: SimTick[] }>();
 
   constructor(private readonly opts: SimMarketOptions) {
     this.calendarOf = opts.calendarOf ?? calendarFor;
@@ -151,19 +153,32 @@ export class SimMarket {
       const b = hashUniform(this.opts.seed, key, scale, k + 1) * 2 - 1;
       return a + (b - a) * w;
     };
-    return inst.basePrice * (1 + 0.004 * noise(4 * 3_600_000) + 0.001 * noise(15 * MINUTE) + 0.00015 * noise(MINUTE));
+    return (
+      inst.basePrice *
+      (1 + 0.004 * noise(4 * 3_600_000) + 0.001 * noise(15 * MINUTE) + 0.00015 * noise(MINUTE))
+    );
   }
 
   /** The quotes of `symbol` in the minute starting at `minuteStart`, in time order. */
   ticksInMinute(symbol: string, minuteStart: number): SimTick[] {
     const key = normalizeSymbol(symbol);
     const start = Math.floor(minuteStart / MINUTE) * MINUTE;
+    const cached = this.lastMinute.get(key);
+    if (cached?.start === start) return cached.ticks;
+    const ticks = this.generateMinute(key, start);
+    this.lastMinute.set(key, { start, ticks });
+    return ticks;
+  }
+
+  private generateMinute(key: string, start: number): SimTick[] {
     const calendar = this.calendarOf(key);
     const random = mulberry32(fnv1a(`${this.opts.seed}|${key}|ticks|${start}`));
     const lambda = this.ticksPerMinute(key, start);
     if (lambda === 0 && !calendar.isOpen(start + MINUTE - 1)) return [];
     const count = poisson(Math.max(lambda, 1), random);
-    const offsets = Array.from({ length: count }, () => Math.floor(random() * MINUTE)).sort((a, b) => a - b);
+    const offsets = Array.from({ length: count }, () => Math.floor(random() * MINUTE)).sort(
+      (a, b) => a - b,
+    );
     const inst = this.instrument(key);
     const tag = calendar.session(start)?.tag ?? 'none';
     const spreadBase = inst.spreadPips * inst.pip * (SESSION_SPREAD[tag] ?? 2);

@@ -1,6 +1,10 @@
 import { calendarFor } from '@fxcm/calendar';
 import { systemClock, type Clock } from '../../connection/clock';
-import { ConnectionDriver, runLiveLoop, type LiveSession } from '../../connection/connection-driver';
+import {
+  ConnectionDriver,
+  runLiveLoop,
+  type LiveSession,
+} from '../../connection/connection-driver';
 import {
   ConnectionMachine,
   DEFAULT_CONNECTION_POLICY,
@@ -64,7 +68,8 @@ export class SimProvider implements QuoteProvider {
     this.clock = opts.clock ?? systemClock();
     this.market = new SimMarket({
       seed: opts.seed,
-      intensity: (_symbol, minute) => (this.burst && minute < this.burst.until ? this.burst.factor : 1),
+      intensity: (_symbol, minute) =>
+        this.burst && minute < this.burst.until ? this.burst.factor : 1,
     });
     this.badRandom = mulberry32(opts.seed ^ 0x5eed);
     this.finished = new Promise((resolve) => {
@@ -115,8 +120,10 @@ export class SimProvider implements QuoteProvider {
     const session: LiveSession = {
       connect: async () => {
         const now = this.clock.now();
-        if (now < this.authUntil) throw new FxcmError('FXCM_AUTH_FAILED', 'simulated: token rejected');
-        if (now < this.downUntil) throw new FxcmError('FXCM_NETWORK', 'simulated: connection refused');
+        if (now < this.authUntil)
+          throw new FxcmError('FXCM_AUTH_FAILED', 'simulated: token rejected');
+        if (now < this.downUntil)
+          throw new FxcmError('FXCM_NETWORK', 'simulated: connection refused');
         this.connected = true;
       },
       subscribe: async () => {
