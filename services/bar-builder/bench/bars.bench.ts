@@ -11,6 +11,7 @@
  *
  * Run: pnpm bench:bars (root) or pnpm --filter @fxcm/bar-builder bench:bars
  */
+import { describePipeline, measurePipeline } from './pipeline.bench';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { calendarFor } from '@fxcm/calendar';
@@ -201,11 +202,16 @@ async function main(): Promise<void> {
   console.log(`ratio core / tardis-dev: ${(peer.ms / coreMs).toFixed(1)}x`);
 
   // ---- WHOLE BAR BUILDER FROM REDIS ----------------------------------------------------------
-  // The figure for the whole service (gateway stream in Redis -> bar builder -> bars stream) is
-  // measured by the service's own benchmark and printed here once it exists.
-  console.log(
-    'whole bar builder reading from Redis: (measured by the service benchmark; not part of the core run)',
-  );
+  // The service path: the ticks XADDed as the gateway writes them, then consumed by the bar
+  // builder's own consumer and pipeline (decode, engine, bars stream, store, acks).
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  try {
+    console.log(describePipeline(await measurePipeline(eurusdDays(), redisUrl)));
+  } catch (err) {
+    console.log(
+      `whole bar builder reading from Redis: not measured (${String((err as Error).message)}; set REDIS_URL)`,
+    );
+  }
 }
 
 if (process.argv.includes('--memory-phase')) {

@@ -49,6 +49,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderCon
     openMode: config.openMode,
     timeframes: config.timeframes.map((tf) => parseTimeframe(tf) as Timeframe),
     maxSynthGapMinutes: config.maxSynthGapMinutes,
+    ...(config.futureToleranceMs > 0 ? { futureToleranceMs: config.futureToleranceMs } : {}),
     calendarFor,
   });
 

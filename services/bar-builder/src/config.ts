@@ -47,6 +47,15 @@ export const configSpec = defineConfig([
     description: 'Longest run of tick-less open minutes filled with flat synthetic bars.',
   },
   {
+    key: 'futureToleranceMs',
+    env: 'FXCM_FUTURE_TOLERANCE_MS',
+    type: 'int',
+    min: 0,
+    default: 300_000,
+    description:
+      'A tick stamped more than this ahead of the watermark is rejected and counted (future); 0 turns the check off.',
+  },
+  {
     key: 'previewIntervalSeconds',
     env: 'FXCM_PREVIEW_INTERVAL_SECONDS',
     setting: 'stream.tick_aggregation_live_publish_interval_seconds',

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { ConfigError } from '@fxcm/config';
 import { createRateLimitedLog } from '@fxcm/logging';
 import { createRedis, StreamProducer } from '@fxcm/redis-streams';
 import {
@@ -8,10 +7,10 @@ import {
   type ServiceApp,
   type ServiceDeps,
 } from '@fxcm/service-runtime';
-import { parseReplaySpeed, type GatewayConfig } from './config';
-import type { FeedState, ProviderTick, QuoteProvider, TickSink } from './providers/provider';
-import { ReplayProvider } from './providers/replay/replay-provider';
-import { expandReplayFiles } from './replay-files';
+import { resolveProvider, type GatewayConfig } from './config';
+import { createHistoryService, type HistoryService } from './history/history-service';
+import { createProvider } from './provider-factory';
+import type { FeedState, ProviderTick, TickSink } from './providers/provider';
 import { checkTick } from './tick-rails';
 import { TickWriter } from './tick-writer';
 
@@ -42,7 +41,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
     producer,
     namespace: config.namespace,
     shardCount: config.shardCount,
-    source: config.provider,
+    source: resolveProvider(config),
   });
   const rateLimited = createRateLimitedLog(logger, { intervalMs: 10_000 });
 
@@ -73,6 +72,9 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
     ['state'],
   );
   const counts = { ticks: 0, rejected: 0, crossed: 0, bad_lines: 0 };
+  // Wall-clock time of the last tick written: the scheduler's tick-cadence input.
+  let lastTickAt = 0;
+  let feedDetail: Record<string, unknown> = {};
 
   const rails = { maxCrossedRatio: config.maxCrossedRatio };
   const sink: TickSink = {
@@ -89,6 +91,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
         return undefined;
       }
       counts.ticks += 1;
+      lastTickAt = Date.now();
       ticks.inc({ symbol: check.tick.symbol });
       if (check.crossed) {
         counts.crossed += 1;
@@ -102,9 +105,18 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
     },
     state(state: FeedState, detail) {
       transitions.inc({ state });
-      status.setDetail({ provider: provider.name, feed_state: state, ...detail });
-      if (state === 'error')
+      feedDetail = { provider: provider.name, feed_state: state, ...detail };
+      status.setDetail({ ...feedDetail, ...(lastTickAt ? { last_tick_at: lastTickAt } : {}) });
+      if (state === 'error') {
         status.error(detail?.code ?? 'FEED_ERROR', detail?.message ?? 'feed error');
+        status.setState('error');
+      } else if (state === 'reconnecting' || state === 'stale' || state === 'resubscribing') {
+        status.degrade(state === 'reconnecting' ? 'feed_down' : 'feed_stale');
+      } else if (state === 'streaming' || state === 'sleeping' || state === 'subscribed') {
+        status.recover('feed_down');
+        status.recover('feed_stale');
+        status.setState('ok');
+      }
       rateLimited(`state:${state}`, state === 'error' ? 'error' : 'info', 'feed state', {
         state,
         ...detail,
@@ -112,30 +124,51 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
     },
   };
 
-  const provider: QuoteProvider = createProvider();
-  function createProvider(): QuoteProvider {
-    const files = expandReplayFiles(config.replayFiles);
-    if (files.length === 0) {
-      throw new ConfigError('CONFIG_INVALID', [
-        {
-          name: 'FXCM_REPLAY_FILES',
-          message: 'FXCM_REPLAY_FILES names no tick-archive file (SYMBOL_…_ticks.csv.gz)',
-        },
-      ]);
-    }
-    return new ReplayProvider({
-      files,
-      speed: parseReplaySpeed(config.replaySpeed),
-      onBadLine: (err) => {
-        counts.bad_lines += 1;
-        badLines.inc();
-        status.error(err.code, err.message, { severity: 'warning' });
-        rateLimited('bad_line', 'warn', 'unreadable archive line', { error: err.message });
-      },
+  const badInput = metrics.counter(
+    'fxcm_gateway_bad_input_total',
+    'Unreadable FXCM price updates or candle rows, by code',
+    ['code'],
+  );
+  const duplicates = metrics.counter(
+    'fxcm_gateway_ticks_duplicate_total',
+    'Quotes dropped as repeats or out of order before the rails',
+    ['symbol'],
+  );
+  let history: HistoryService | undefined;
+  const { provider, candles } = createProvider(config, {
+    onBackfill: (symbols, fromMs, toMs) => history?.backfill(symbols, fromMs, toMs),
+    onBadLine: (err) => {
+      counts.bad_lines += 1;
+      badLines.inc();
+      status.error(err.code, err.message, { severity: 'warning' });
+      rateLimited('bad_line', 'warn', 'unreadable archive line', { error: err.message });
+    },
+    onBadInput: (err) => {
+      badInput.inc({ code: err.code });
+      status.error(err.code, err.message, { severity: 'warning' });
+      rateLimited(`bad_input:${err.code}`, 'warn', 'unreadable FXCM input', { error: err.message });
+    },
+    onDuplicate: (symbol) => duplicates.inc({ symbol }),
+  });
+  if (candles && config.historyWorker) {
+    history = createHistoryService({
+      redisUrl: redisUrlOf(config),
+      instance,
+      namespace: config.namespace,
+      shardCount: config.shardCount,
+      maxLen: config.historyMaxLen,
+      source: candles,
+      budget: { maxRequests: config.historyMaxRequests, maxMs: config.historyMaxSeconds * 1000 },
+      metrics,
+      status,
+      log: rateLimited,
     });
   }
 
-  const reportCounts = setInterval(() => status.setCounters({ ...counts }), 1_000);
+  const reportCounts = setInterval(() => {
+    status.setCounters({ ...counts });
+    if (lastTickAt) status.setDetail({ ...feedDetail, last_tick_at: lastTickAt });
+  }, 1_000);
   reportCounts.unref();
 
   let stopping: Promise<void> | undefined;
@@ -156,6 +189,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
       stopping ??= (async () => {
         clearInterval(reportCounts);
         await provider.stop();
+        await history?.close();
         await producer.close();
         status.setCounters({ ...counts });
         await status.stop();

@@ -1,0 +1,145 @@
+import { normalizeSymbol } from '@fxcm/contracts';
+import type { RateLimitedLog } from '@fxcm/logging';
+import type { Metrics } from '@fxcm/metrics';
+import { createRedis, interruptibleSleep, StreamProducer } from '@fxcm/redis-streams';
+import type { StatusReporter } from '@fxcm/service-runtime';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CandleSource } from './candle-source';
+import { HistoryJobError } from './history-runner';
+import { HISTORY_QUEUE, queuePrefix } from './history-queue';
+import { startHistoryWorker } from './history-worker';
+import { HistoryWriter } from './history-writer';
+
+/** Options of {@link createHistoryService}. */
+export interface HistoryServiceOptions {
+  redisUrl: string;
+  instance: string;
+  namespace: string;
+  shardCount: number;
+  maxLen: number;
+  source: CandleSource;
+  budget: { maxRequests: number; maxMs: number };
+  metrics: Metrics;
+  status: StatusReporter;
+  log: RateLimitedLog;
+}
+
+/** The gateway's history side: the BullMQ worker and the gap backfill requests it enqueues. */
+export interface HistoryService {
+  /** Enqueues the missing minutes of every symbol (job id deduplicates repeats). */
+  backfill(symbols: readonly string[], fromMs: number, toMs: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs history jobs off the queue "history" into `{ns}:x:history:{shard}`, and turns the
+ * connection machine's gap reports into jobs on the same queue, so backfills share the budget,
+ * retries and one-at-a-time pacing of every other history request.
+ */
+export function createHistoryService(opts: HistoryServiceOptions): HistoryService {
+  const conn = (role: string): Redis =>
+    createRedis(opts.redisUrl, { name: `fxcm-gateway:${opts.instance}:${role}`, blocking: true });
+  const writerConn = createRedis(opts.redisUrl, { name: `fxcm-gateway:${opts.instance}:history` });
+  const workerConn = conn('history-worker');
+  const queueConn = conn('history-queue');
+  const sleeper = interruptibleSleep();
+  const jobs = opts.metrics.counter(
+    'fxcm_gateway_history_jobs_total',
+    'History jobs run, by result',
+    ['result'],
+  );
+  const bars = opts.metrics.counter('fxcm_gateway_history_bars_total', 'History bars written');
+  const retries = opts.metrics.counter(
+    'fxcm_gateway_history_retries_total',
+    'Transient history errors retried, by code',
+    ['code'],
+  );
+  const backfills = opts.metrics.counter(
+    'fxcm_gateway_backfills_total',
+    'Gap backfill jobs enqueued',
+  );
+  const producer = new StreamProducer({
+    redis: writerConn,
+    maxLen: opts.maxLen,
+    onError: (err) => {
+      opts.metrics.errors.inc({ type: 'redis' });
+      opts.log('history_write', 'warn', 'history stream write failed; retrying', { err });
+    },
+  });
+  const queue = new Queue(HISTORY_QUEUE, {
+    connection: queueConn,
+    prefix: queuePrefix(opts.namespace),
+  });
+  const worker = startHistoryWorker({
+    connection: workerConn,
+    namespace: opts.namespace,
+    source: opts.source,
+    writer: new HistoryWriter(producer, opts.namespace, opts.shardCount),
+    budget: opts.budget,
+    sleep: (ms) => sleeper.sleep(ms),
+    onRetry: (job, err, attempt, delayMs) => {
+      const code = (err as { code?: string }).code ?? 'UNKNOWN';
+      retries.inc({ code });
+      opts.log(`history_retry:${code}`, 'warn', 'history request failed; retrying', {
+        job,
+        code,
+        attempt,
+        delay_ms: delayMs,
+      });
+    },
+  });
+  worker.on('completed', (job, result) => {
+    jobs.inc({ result: 'completed' });
+    bars.inc(result.bars);
+    opts.log('history_done', 'info', 'history job done', { job: job.id, ...result });
+  });
+  worker.on('failed', (job, err) => {
+    jobs.inc({ result: 'failed' });
+    const code = err instanceof HistoryJobError ? err.code : 'HISTORY_FETCH_FAILED';
+    opts.status.error(code, err.message, { severity: 'warning' });
+    opts.log(`history_failed:${code}`, 'error', 'history job failed', {
+      job: job?.id,
+      code,
+      error: err.message,
+    });
+  });
+  worker.on('error', (err) => {
+    opts.metrics.errors.inc({ type: 'history_worker' });
+    opts.log('history_worker', 'error', 'history worker error', { err });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    backfill(symbols, fromMs, toMs) {
+      for (const symbol of symbols) {
+        const key = normalizeSymbol(symbol);
+        backfills.inc();
+        queue
+          .add(
+            'gap',
+            { symbol: key, from: fromMs, to: toMs, reason: 'gap_repair' },
+            {
+              jobId: `gap-${key}-${fromMs}-${toMs}`,
+              attempts: 5,
+              backoff: { type: 'exponential', delay: 30_000 },
+            },
+          )
+          .catch((err: unknown) =>
+            opts.log('backfill_enqueue', 'error', 'cannot enqueue backfill', { err }),
+          );
+      }
+      opts.log('backfill', 'info', 'gap backfill requested', { symbols, from: fromMs, to: toMs });
+    },
+    close() {
+      closing ??= (async () => {
+        sleeper.interrupt();
+        await worker.close();
+        await queue.close();
+        await producer.close();
+        await Promise.all([workerConn.quit(), queueConn.quit(), writerConn.quit()]);
+      })();
+      return closing;
+    },
+  };
+}
