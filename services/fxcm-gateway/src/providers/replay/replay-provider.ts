@@ -12,6 +12,8 @@ export interface ReplayOptions {
   watermarkEveryMs?: number;
   /** Wall clock, injectable for tests. */
   now?: () => number;
+  /** Waits `ms` of wall time; injectable with `now` to replay at 1× on a simulated clock. */
+  sleep?: (ms: number) => Promise<void>;
   onBadLine: (err: ArchiveLineError) => void;
 }
 
@@ -108,7 +110,8 @@ export class ReplayProvider implements QuoteProvider {
             lastWatermark = simNow;
             await sink.watermark(Math.floor(simNow), 'alive');
           }
-          await this.sleeper.sleep(Math.min(every / speed, (ts - simNow) / speed));
+          const wait = Math.min(every / speed, (ts - simNow) / speed);
+          await (this.opts.sleep ? this.opts.sleep(wait) : this.sleeper.sleep(wait));
         }
       }
       if (Math.floor(ts / MINUTE) > Math.floor(lastWatermark / MINUTE) && ts > lastWatermark) {
