@@ -9,6 +9,7 @@ import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
+import { EntryRejections } from './entry-rejections';
 import type { RedisWithPublishOnce } from './publish-once';
 
 /** Options of {@link BarPublisher}. */
@@ -31,7 +32,7 @@ export interface BarPublisherOptions {
  */
 export class BarPublisher {
   private readonly published;
-  private readonly rejected;
+  private readonly rejections: EntryRejections;
 
   constructor(private readonly opts: BarPublisherOptions) {
     this.published = opts.metrics.counter(
@@ -39,11 +40,7 @@ export class BarPublisher {
       'Bars handled by the publisher, by tf and outcome (published, duplicate)',
       ['tf', 'kind', 'outcome'],
     );
-    this.rejected = opts.metrics.counter(
-      'fxcm_publisher_rejected_total',
-      'Stream entries the publisher rejected, by reason',
-      ['reason'],
-    );
+    this.rejections = new EntryRejections('bar', opts);
   }
 
   /** Handles one batch; throws only on Redis failure (the batch is then redelivered). */
@@ -98,18 +95,7 @@ export class BarPublisher {
         tf,
       };
     } catch (err) {
-      if (!(err instanceof ContractError)) throw err;
-      this.rejected.inc({ reason: err.code });
-      this.opts.metrics.errors.inc({ type: 'contract' });
-      this.opts.status.error(err.code, err.message, {
-        severity: 'warning',
-        context: { id: entry.id },
-      });
-      this.opts.logger.warn('rejected bar entry', {
-        id: entry.id,
-        stream: entry.stream,
-        error: err.message,
-      });
+      this.rejections.reject(entry, err);
       return undefined;
     }
   }

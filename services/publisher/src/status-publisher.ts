@@ -1,6 +1,5 @@
 import {
   asPublicStatusPayload,
-  ContractError,
   decodeStreamEntry,
   encodePublic,
   type PublicStatusPayload,
@@ -10,6 +9,7 @@ import type { Metrics } from '@fxcm/metrics';
 import type { StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
+import { EntryRejections } from './entry-rejections';
 
 /** The public status channels, by record kind. */
 export interface StatusChannels {
@@ -34,7 +34,7 @@ export interface StatusPublisherOptions {
  */
 export class StatusPublisher {
   private readonly published;
-  private readonly rejected;
+  private readonly rejections: EntryRejections;
 
   constructor(private readonly opts: StatusPublisherOptions) {
     this.published = opts.metrics.counter(
@@ -42,11 +42,7 @@ export class StatusPublisher {
       'Public status records published, by kind',
       ['kind'],
     );
-    this.rejected = opts.metrics.counter(
-      'fxcm_publisher_status_rejected_total',
-      'Status entries rejected, by reason',
-      ['reason'],
-    );
+    this.rejections = new EntryRejections('status', opts);
   }
 
   private encode(record: PublicStatusPayload): string {
@@ -71,14 +67,7 @@ export class StatusPublisher {
         pipeline.publish(this.opts.channels[record.kind], this.encode(record));
         kinds.push(record.kind);
       } catch (err) {
-        if (!(err instanceof ContractError)) throw err;
-        this.rejected.inc({ reason: err.code });
-        this.opts.metrics.errors.inc({ type: 'contract' });
-        this.opts.status.error(err.code, err.message, {
-          severity: 'warning',
-          context: { id: entry.id },
-        });
-        this.opts.logger.warn('rejected status entry', { id: entry.id, error: err.message });
+        this.rejections.reject(entry, err);
       }
     }
     if (kinds.length === 0) return;

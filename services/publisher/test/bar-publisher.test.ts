@@ -125,7 +125,7 @@ describe('BarPublisher on a real Redis', () => {
       'STREAM_ENTRY_INVALID',
     ]);
     expect(await metrics.registry.metrics()).toMatch(
-      /fxcm_publisher_rejected_total\{reason="STREAM_ENTRY_INVALID",service="publisher"\} 2/,
+      /fxcm_publisher_rejected_total\{entry="bar",reason="STREAM_ENTRY_INVALID",service="publisher"\} 2/,
     );
   });
 });
