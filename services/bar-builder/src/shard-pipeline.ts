@@ -56,9 +56,11 @@ export class ShardPipeline {
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
-    this.entries = metrics.counter('fxcm_bar_builder_ticks_total', 'Ticks by what became of them', [
-      'disposition',
-    ]);
+    this.entries = metrics.counter(
+      'fxcm_bar_builder_ticks_total',
+      'Ticks by symbol and what became of them',
+      ['symbol', 'disposition'],
+    );
     this.bars = metrics.counter('fxcm_bar_builder_bars_total', 'Bars emitted, by tf and kind', [
       'tf',
       'kind',
@@ -108,7 +110,7 @@ export class ShardPipeline {
           case 'tick': {
             const { symbol, ts, bid, ask } = decoded.data;
             const disposition = engine.onTick({ symbol, ts, bid, ask });
-            this.entries.inc({ disposition });
+            this.entries.inc({ symbol, disposition });
             if (disposition === 'applied')
               this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
             else ackNow.push(entry);
