@@ -114,12 +114,16 @@ class SuiteRun {
       () =>
         `${new Set(this.finals1m().map((b) => b.open_time)).size}/${REFERENCE.length} final 1m bars\n${this.logs()}`,
     );
+    // then a full second with nothing new, so a late duplicate would still be seen
     let seen = -1;
+    let quietSince = Date.now();
     await waitFor(
       () => {
-        const quiet = this.ohlcv.length === seen;
-        seen = this.ohlcv.length;
-        return quiet;
+        if (this.ohlcv.length !== seen) {
+          seen = this.ohlcv.length;
+          quietSince = Date.now();
+        }
+        return Date.now() - quietSince >= 1_000;
       },
       30_000,
       () => 'the channel never went quiet',
