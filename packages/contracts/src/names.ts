@@ -65,6 +65,20 @@ export const GROUPS = {
   fxcmGateway: 'fxcm-gateway',
 } as const;
 
+/**
+ * The BullMQ queue of history jobs: the scheduler (and the gateway's own gap repair) enqueue,
+ * the gateway's worker runs them. Job payload: contract `history-job`.
+ */
+export const HISTORY_QUEUE = 'history';
+
+/**
+ * BullMQ key prefix of the suite's queues in namespace `ns`: `{fxcm}:bull` for `fxcm`. The hash
+ * tag keeps one queue's keys in one Redis Cluster slot, as BullMQ requires.
+ */
+export function queuePrefix(ns: string = DEFAULT_NAMESPACE): string {
+  return `{${checkNamespace(ns)}}:bull`;
+}
+
 /** A consumer group name. */
 export type GroupName = (typeof GROUPS)[keyof typeof GROUPS];
 

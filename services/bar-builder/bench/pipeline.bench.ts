@@ -97,7 +97,6 @@ export async function measurePipeline(
       namespace: ns,
       redis,
     });
-    let consumer: StreamConsumer | undefined;
     let consumed = 0;
     let finals = 0;
     const pipeline = new ShardPipeline({
@@ -106,14 +105,14 @@ export async function measurePipeline(
       producer,
       barsStream: names.bars(0),
       checkpoint: { read: () => undefined, write: () => undefined },
-      ack: (s, ids) => consumer!.ack(s, ids),
+      ack: (s, ids) => consumer.ack(s, ids),
       metrics: createMetrics({ service: 'bar-builder' }),
       status,
       logger: createLogger({ service: 'bar-builder', stream: quiet }),
     });
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    consumer = new StreamConsumer({
+    const consumer = new StreamConsumer({
       redis,
       streams: [stream],
       group: GROUPS.barBuilder,

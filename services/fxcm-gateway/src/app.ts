@@ -10,6 +10,7 @@ import {
 import { resolveProvider, type GatewayConfig } from './config';
 import { createHistoryService, type HistoryService } from './history/history-service';
 import { createProvider } from './provider-factory';
+import { TickRecorder } from './recording/tick-recorder';
 import type { FeedState, ProviderTick, TickSink } from './providers/provider';
 import { checkTick } from './tick-rails';
 import { TickWriter } from './tick-writer';
@@ -76,9 +77,17 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
   let lastTickAt = 0;
   let feedDetail: Record<string, unknown> = {};
 
+  const recorder = config.recordDir
+    ? new TickRecorder({
+        dir: config.recordDir,
+        onSkip: (_tick, reason) =>
+          rateLimited('record_skip', 'warn', 'quote not recorded', { reason }),
+      })
+    : undefined;
   const rails = { maxCrossedRatio: config.maxCrossedRatio };
   const sink: TickSink = {
     tick(raw: ProviderTick) {
+      recorder?.record(raw);
       const check = checkTick(raw, rails);
       if (!check.ok) {
         counts.rejected += 1;
@@ -149,6 +158,10 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
       rateLimited(`bad_input:${err.code}`, 'warn', 'unreadable FXCM input', { error: err.message });
     },
     onDuplicate: (symbol) => duplicates.inc({ symbol }),
+    onSinkError: (err) => {
+      metrics.errors.inc({ type: 'tick_sink' });
+      rateLimited('tick_sink', 'error', 'writing a pushed quote failed', { err });
+    },
   });
   if (candles && config.historyWorker) {
     history = createHistoryService({
@@ -189,6 +202,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
       stopping ??= (async () => {
         clearInterval(reportCounts);
         await provider.stop();
+        await recorder?.close();
         await history?.close();
         await producer.close();
         status.setCounters({ ...counts });

@@ -132,6 +132,14 @@ export const configSpec = defineConfig([
     description: 'Replay speed: a factor of real time (1, 60, 600) or "max".',
   },
   {
+    key: 'recordDir',
+    env: 'FXCM_RECORD_DIR',
+    type: 'string',
+    default: '',
+    description:
+      'Record every quote the provider delivers (before the rails) to tick-archive files in this folder, readable by the replay provider; empty = off.',
+  },
+  {
     key: 'maxCrossedRatio',
     env: 'FXCM_MAX_CROSSED_RATIO',
     type: 'number',

@@ -30,6 +30,7 @@ export interface ProviderHooks {
   onBadLine: (err: ArchiveLineError) => void;
   onBadInput: (err: FxcmError) => void;
   onDuplicate: (symbol: string) => void;
+  onSinkError: (err: unknown) => void;
 }
 
 function invalid(name: string, message: string): ConfigError {
@@ -89,6 +90,7 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
     onBackfill,
     onBadInput: hooks.onBadInput,
     onDuplicate: hooks.onDuplicate,
+    onSinkError: hooks.onSinkError,
   });
   return { provider, candles: provider.candles, symbols };
 }

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createApp } from '../src/app';
 import { configSpec, type GatewayConfig } from '../src/config';
-import { HISTORY_QUEUE, queuePrefix } from '../src/history/history-queue';
+import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
 import { SimMarket } from '../src/providers/sim/sim-market';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -3,7 +3,7 @@ import { createRedis, StreamProducer } from '@fxcm/redis-streams';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CandleSource } from '../src/history/candle-source';
-import { HISTORY_QUEUE, queuePrefix } from '../src/history/history-queue';
+import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
 import { startHistoryWorker } from '../src/history/history-worker';
 import { HistoryWriter } from '../src/history/history-writer';
 import { FxcmError } from '../src/providers/fxcm-rest/fxcm-errors';

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CandleSource } from './candle-source';
 import { HistoryJobError } from './history-runner';
-import { HISTORY_QUEUE, queuePrefix } from './history-queue';
+import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
 import { startHistoryWorker } from './history-worker';
 import { HistoryWriter } from './history-writer';
 

@@ -13,7 +13,7 @@ import {
   type HistoryBudget,
   type HistoryRetry,
 } from './history-runner';
-import { HISTORY_QUEUE, queuePrefix } from './history-queue';
+import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
 import type { HistoryWriter } from './history-writer';
 
 /** Options of {@link startHistoryWorker}. */

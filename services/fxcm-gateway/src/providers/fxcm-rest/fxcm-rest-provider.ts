@@ -30,6 +30,8 @@ export interface FxcmRestProviderOptions {
   onBadInput?: (err: FxcmError) => void;
   /** Updates dropped as repeats or out of order, per symbol. */
   onDuplicate?: (symbol: string) => void;
+  /** The sink failed on a pushed quote (a socket event cannot await it). */
+  onSinkError?: (err: unknown) => void;
 }
 
 /**
@@ -134,12 +136,13 @@ export class FxcmRestProvider implements QuoteProvider {
     }
     this.last.set(symbol, { ts: event.ts, bid: event.bid, ask: event.ask });
     this.driver?.send({ type: 'tick', ts: event.ts });
-    void this.sink?.tick({
+    const sent = this.sink?.tick({
       symbol: event.symbol,
       ts: event.ts,
       bid: event.bid,
       ask: event.ask,
       recvTs: this.clock.now(),
     });
+    if (sent) sent.catch((err: unknown) => this.opts.onSinkError?.(err));
   }
 }
