@@ -141,6 +141,11 @@ export class StatusReporter {
     return this.stopping;
   }
 
+  /** Writes a record now (for events worth a record of their own, like a feed transition). */
+  report(): void {
+    this.publishSoon();
+  }
+
   /** Resolves when the records queued so far are written (or failed). */
   flush(): Promise<void> {
     return this.writing;

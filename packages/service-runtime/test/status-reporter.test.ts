@@ -72,6 +72,22 @@ describe('StatusReporter on a real Redis', () => {
     expect(last.errors[0]!.message).toHaveLength(160);
   });
 
+  it('writes a record on report() even when nothing else changed', async () => {
+    const reporter = new StatusReporter({
+      service: 'fxcm-gateway',
+      instance: 'gw',
+      namespace: ns,
+      redis,
+      intervalMs: 3_600_000,
+    });
+    reporter.setDetail({ feed_state: 'connecting' });
+    reporter.report();
+    reporter.setDetail({ feed_state: 'logged_in' });
+    reporter.report();
+    await reporter.flush();
+    expect((await records()).map((r) => r.detail?.feed_state)).toEqual(['connecting', 'logged_in']);
+  });
+
   it('keeps only the last 20 errors', () => {
     const reporter = new StatusReporter({ service: 's', instance: 'i', namespace: ns, redis });
     for (let i = 0; i < 25; i += 1) reporter.error(`E${i}`, 'm');

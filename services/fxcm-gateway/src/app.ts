@@ -126,6 +126,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
         status.recover('feed_stale');
         status.setState('ok');
       }
+      status.report(); // a record per transition, even when the overall state stays the same
       rateLimited(`state:${state}`, state === 'error' ? 'error' : 'info', 'feed state', {
         state,
         ...detail,
