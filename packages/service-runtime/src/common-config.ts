@@ -201,3 +201,20 @@ export const HMAC_FIELDS = defineFields([
     description: 'HMAC digest (V1: any hashlib name; these are the ones both sides support).',
   },
 ] as const);
+
+/**
+ * The V1 stream targets (`FXCM_STREAM_CONFIG`, or `stream.config` in runtime_settings.json):
+ * which (symbol, tf) the suite serves. The gateway streams their symbols; the scheduler accepts
+ * commands only for them.
+ */
+export const TARGET_FIELDS = defineFields([
+  {
+    key: 'streamTargets',
+    env: 'FXCM_STREAM_CONFIG',
+    setting: 'stream.config',
+    type: 'list',
+    default: ['XAU/USD:m1', 'EUR/USD:m1'],
+    min: 1,
+    description: 'V1 stream targets, SYMBOL:tf comma-separated (XAU/USD:m1,EUR/USD:m5).',
+  },
+] as const);

@@ -4,6 +4,7 @@ export {
   COMMON_FIELDS,
   CHANNEL_FIELDS,
   HMAC_FIELDS,
+  TARGET_FIELDS,
   redisUrlOf,
   channelEnvOf,
 } from './common-config';

@@ -1,5 +1,5 @@
 import { ConfigError, defineConfig, type ConfigOf } from '@fxcm/config';
-import { COMMON_FIELDS } from '@fxcm/service-runtime';
+import { COMMON_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
 
 /** The gateway's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
@@ -13,14 +13,7 @@ export const configSpec = defineConfig([
     description:
       'Where quotes come from: fxcm-rest (FXCM Socket REST API), sim (deterministic simulator), replay (recorded tick files); auto = replay when FXCM_REPLAY_FILES is set, else sim.',
   },
-  {
-    key: 'streamTargets',
-    env: 'FXCM_STREAM_CONFIG',
-    type: 'list',
-    default: ['XAU/USD:m1', 'EUR/USD:m1'],
-    description:
-      'V1 stream targets (SYMBOL:tf, comma-separated); the live providers stream their symbols.',
-  },
+  ...TARGET_FIELDS,
   {
     key: 'accessToken',
     env: 'FXCM_ACCESS_TOKEN',

@@ -1,21 +1,26 @@
 import { hostname } from 'node:os';
 import { calendarFor } from '@fxcm/calendar';
 import {
+  channelNames,
   ContractError,
   decodeStreamEntry,
   encodeStreamEntry,
   GROUPS,
   keys,
+  parseStreamTargets,
   streamNames,
 } from '@fxcm/contracts';
 import { createRedis, StreamConsumer, type StreamEntry } from '@fxcm/redis-streams';
 import {
+  channelEnvOf,
   redisUrlOf,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
   type ServiceStatusRecord,
 } from '@fxcm/service-runtime';
+import { CommandListener } from './commands/command-listener';
+import { CommandInterpreter, DEFAULT_COMMAND_RULES } from './commands/command-rules';
 import type { SchedulerConfig } from './config';
 import { heartbeat, marketView } from './market-view';
 import { ServiceRecords } from './service-records';
@@ -37,6 +42,30 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
     intervalMs: config.statusIntervalMs,
   });
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
+  const commands = config.commandsEnabled
+    ? new CommandListener({
+        subscriber: createRedis(redisUrlOf(config), {
+          name: `scheduler:${instance}:commands`,
+          blocking: true,
+        }),
+        queueConnection: createRedis(redisUrlOf(config), {
+          name: `scheduler:${instance}:queue`,
+          blocking: true,
+        }),
+        namespace: config.namespace,
+        channel: channelNames(channelEnvOf(config)).commands,
+        interpreter: new CommandInterpreter({
+          ...DEFAULT_COMMAND_RULES,
+          targets: new Set(parseStreamTargets(config.streamTargets).map((t) => t.symbol)),
+          backfillMinMinutes: config.backfillMinMinutes,
+          backfillMaxMinutes: config.backfillMaxMinutes,
+          warmupBars: config.warmupBars,
+        }),
+        logger,
+        metrics,
+        status,
+      })
+    : undefined;
   const published = metrics.counter(
     'fxcm_scheduler_public_status_total',
     'Public status records written',
@@ -129,6 +158,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
     async start() {
       status.start();
       await consumer.start();
+      await commands?.start();
       timer = setInterval(() => {
         publishStatus().catch((err: unknown) => {
           metrics.errors.inc({ type: 'redis' });
@@ -141,6 +171,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
       stopping ??= (async () => {
         if (timer) clearInterval(timer);
         await consumer.close();
+        await commands?.close();
         await status.stop();
         await redis.quit();
       })();

@@ -1,9 +1,47 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { COMMON_FIELDS } from '@fxcm/service-runtime';
+import { CHANNEL_FIELDS, COMMON_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
 
 /** The scheduler's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
+  ...CHANNEL_FIELDS,
+  ...TARGET_FIELDS,
+  {
+    key: 'commandsEnabled',
+    env: 'FXCM_COMMANDS_ENABLED',
+    type: 'bool',
+    default: true,
+    description:
+      'Listen to SMC commands on fxcm:commands (fxcm_warmup, fxcm_backfill → history jobs).',
+  },
+  {
+    key: 'backfillMinMinutes',
+    env: 'FXCM_BACKFILL_MIN_MINUTES',
+    setting: 'stream.backfill_min_minutes',
+    type: 'int',
+    min: 1,
+    default: 10,
+    description: 'Smallest fxcm_backfill lookback, minutes (V1 clamp).',
+  },
+  {
+    key: 'backfillMaxMinutes',
+    env: 'FXCM_BACKFILL_MAX_MINUTES',
+    setting: 'stream.backfill_max_minutes',
+    type: 'int',
+    min: 1,
+    default: 360,
+    description: 'Largest fxcm_backfill lookback, minutes (V1 clamp).',
+  },
+  {
+    key: 'warmupBars',
+    env: 'FXCM_WARMUP_BARS',
+    setting: 'cache.warmup_bars',
+    type: 'int',
+    min: 1,
+    default: 1_600,
+    description:
+      'Bars of history an fxcm_warmup asks for when the command names no depth (V1 cache.warmup_bars).',
+  },
   {
     key: 'telemetryIntervalSeconds',
     env: 'FXCM_TELEMETRY_INTERVAL_SECONDS',

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
+import { createLogger } from '@fxcm/logging';
+import { createMetrics } from '@fxcm/metrics';
+import { createRedis } from '@fxcm/redis-streams';
+import { StatusReporter } from '@fxcm/service-runtime';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CommandListener } from '../src/commands/command-listener';
+import { CommandInterpreter, DEFAULT_COMMAND_RULES } from '../src/commands/command-rules';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const NOW = Date.UTC(2025, 11, 10, 15, 0, 30);
+const END = Date.UTC(2025, 11, 10, 14, 58);
+
+let redis: Redis;
+beforeAll(() => {
+  redis = createRedis(REDIS_URL, { name: 'command-listener-test' });
+});
+afterAll(() => redis.quit());
+
+describe('CommandListener on a real Redis', () => {
+  it('turns a command published on the channel into a history job, and counts a bad one', async () => {
+    const ns = `test_cmd_${randomUUID().slice(0, 8)}`;
+    const channel = `${ns}:commands`;
+    const metrics = createMetrics({ service: 'scheduler' });
+    const status = new StatusReporter({
+      service: 'scheduler',
+      instance: 't',
+      namespace: ns,
+      redis,
+    });
+    const listener = new CommandListener({
+      subscriber: createRedis(REDIS_URL, { name: 'cmd-sub', blocking: true }),
+      queueConnection: createRedis(REDIS_URL, { name: 'cmd-queue', blocking: true }),
+      namespace: ns,
+      channel,
+      interpreter: new CommandInterpreter({
+        ...DEFAULT_COMMAND_RULES,
+        targets: new Set(['XAUUSD']),
+      }),
+      logger: createLogger({
+        service: 'scheduler',
+        stream: new Writable({ write: (_c, _e, cb) => cb() }),
+      }),
+      metrics,
+      status,
+      now: () => NOW,
+    });
+    const readerConnection = createRedis(REDIS_URL, { name: 'cmd-reader', blocking: true });
+    const reader = new Queue(HISTORY_QUEUE, {
+      connection: readerConnection,
+      prefix: queuePrefix(ns),
+    });
+    try {
+      await listener.start();
+      await redis.publish(
+        channel,
+        '{"type":"fxcm_backfill","symbol":"XAUUSD","tf":"1m","lookback_minutes":30}',
+      );
+      await redis.publish(channel, '{"type":"fxcm_backfill","symbol":"XAUUSD"}');
+      const jobId = `fxcm_backfill-XAUUSD-1m-${END - 30 * 60_000}-${END}`;
+      const deadline = Date.now() + 10_000;
+      while (!(await reader.getJob(jobId)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const job = await reader.getJob(jobId);
+      expect(job?.data).toEqual({
+        symbol: 'XAUUSD',
+        tf: '1m',
+        from: END - 30 * 60_000,
+        to: END,
+        reason: 'fxcm_backfill',
+        req_id: `fxcm_backfill:XAUUSD:1m:${NOW}`,
+      });
+      while (
+        !(await metrics.registry.metrics()).includes('result="rejected"') &&
+        Date.now() < deadline
+      ) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const text = await metrics.registry.metrics();
+      expect(text).toMatch(
+        /fxcm_commands_total\{type="fxcm_backfill",result="accepted",service="scheduler"\} 1/,
+      );
+      expect(text).toMatch(
+        /fxcm_commands_total\{type="fxcm_backfill",result="rejected",service="scheduler"\} 1/,
+      );
+      expect(status.snapshot().errors.map((e) => e.code)).toEqual(['COMMAND_CONTRACT_ERROR']);
+    } finally {
+      await listener.close();
+      await listener.close();
+      await reader.obliterate({ force: true });
+      await reader.close();
+      await readerConnection.quit();
+      const found = await redis.keys(`*${ns}*`);
+      if (found.length > 0) await redis.del(...found);
+    }
+  });
+});
