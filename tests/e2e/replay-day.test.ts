@@ -42,6 +42,7 @@ class SuiteRun {
   readonly cacheDir = mkdtempSync(join(tmpdir(), 'fxcm-e2e-cache-'));
   readonly ohlcv: Received[] = [];
   readonly status: string[] = [];
+  readonly prices: string[] = [];
   readonly services = new Map<ServiceName, ServiceProcess>();
   private readonly sub = new Redis(REDIS_URL);
   readonly redis = new Redis(REDIS_URL);
@@ -72,7 +73,7 @@ class SuiteRun {
         FXCM_INSTANCE: 'bar-builder-0',
       },
       scheduler: { FXCM_TELEMETRY_INTERVAL_SECONDS: '0.5' },
-      publisher: {},
+      publisher: { FXCM_PRICE_SNAP_INTERVAL_SECONDS: '0.5' },
       ingestor: { FXCM_INGEST_ALLOWED_SYMBOLS: 'EURUSD' },
     };
     return { ...common, ...own[service] };
@@ -80,11 +81,19 @@ class SuiteRun {
 
   async start(): Promise<void> {
     this.sub.on('message', (channel: string, text: string) => {
-      if (channel === `${this.prefix}:ohlcv`)
+      if (channel === `${this.prefix}:ohlcv`) {
         this.ohlcv.push({ text, msg: JSON.parse(text) as Received['msg'] });
-      else this.status.push(text);
+      } else if (channel === `${this.prefix}:price_tik`) {
+        this.prices.push(text);
+      } else {
+        this.status.push(text);
+      }
     });
-    await this.sub.subscribe(`${this.prefix}:ohlcv`, `${this.prefix}:status`);
+    await this.sub.subscribe(
+      `${this.prefix}:ohlcv`,
+      `${this.prefix}:status`,
+      `${this.prefix}:price_tik`,
+    );
     for (const service of ORDER) this.launch(service);
   }
 
@@ -225,6 +234,17 @@ describe('the suite end to end on the bundled real day', () => {
         10_000,
         () => `ingestor store does not hold the ${published1m.size} published 1m bars`,
       );
+
+      // the last quote of the day keeps coming on fxcm:price_tik, as V1 did
+      const lastTick = Date.UTC(2014, 4, 6, 4, 59, 58, 807) / 1_000;
+      await waitFor(
+        () => run.prices.some((p) => (JSON.parse(p) as { tick_ts: number }).tick_ts === lastTick),
+        10_000,
+        () => `no price_tik with the day's last tick (${run.prices.length} seen)`,
+      );
+      for (const text of run.prices) {
+        expect(checkContract('price-tik', JSON.parse(text))).toMatchObject({ ok: true });
+      }
 
       // the scheduler's status reached fxcm:status as a valid V1 payload
       await waitFor(

@@ -136,6 +136,10 @@ export function streamNames(ns: string = DEFAULT_NAMESPACE): StreamNames {
 export interface KeyNames {
   /** Last full status snapshot (plain SET): `${ns}:status:snapshot`. */
   statusSnapshot: string;
+  /** Last quote per symbol for the price snapshots (hash symbol → JSON): `${ns}:price:last`. */
+  priceLast: string;
+  /** Which publisher replica sends this interval's price snapshots: `${ns}:price:lock`. */
+  priceLock: string;
   /** Publisher idempotency mark of a bar: `${ns}:published:{${symbol}}:${tf}:${openTime}`. */
   published(symbol: string, tf: string, openTime: number): string;
   /** Ingestor store hash of a (symbol, tf): `${ns}:store:{${symbol}}:${tf}`. */
@@ -160,6 +164,8 @@ export function keys(ns: string = DEFAULT_NAMESPACE): KeyNames {
   checkNamespace(ns);
   return {
     statusSnapshot: `${ns}:status:snapshot`,
+    priceLast: `${ns}:price:last`,
+    priceLock: `${ns}:price:lock`,
     published: (symbol, tf, openTime) => {
       if (!Number.isSafeInteger(openTime)) {
         throw new ContractError(

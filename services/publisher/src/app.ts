@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { channelNames, GROUPS, streamNames } from '@fxcm/contracts';
+import { channelNames, GROUPS, keys, streamNames } from '@fxcm/contracts';
 import { createRedis, StreamConsumer } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
@@ -10,6 +10,7 @@ import {
 } from '@fxcm/service-runtime';
 import { BarPublisher } from './bar-publisher';
 import type { PublisherConfig } from './config';
+import { PriceSnapshots } from './price-snapshots';
 import { withPublishOnce } from './publish-once';
 import { StatusPublisher } from './status-publisher';
 
@@ -54,6 +55,20 @@ export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConf
     status,
   });
 
+  const prices =
+    config.priceSnapIntervalSeconds > 0
+      ? new PriceSnapshots({
+          redis,
+          tickStreams: Array.from({ length: config.shardCount }, (_, shard) => names.ticks(shard)),
+          channel: channels.priceTik,
+          lastKey: keys(config.namespace).priceLast,
+          lockKey: keys(config.namespace).priceLock,
+          intervalMs: config.priceSnapIntervalSeconds * 1_000,
+          logger,
+          metrics,
+        })
+      : undefined;
+
   const claim = { idleMs: config.claimIdleMs, everyMs: Math.ceil(config.claimIdleMs / 2) };
   const onError = (context: string) => (err: unknown, where: string) => {
     metrics.errors.inc({ type: 'redis' });
@@ -89,6 +104,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConf
     async start() {
       status.start();
       for (const consumer of consumers) await consumer.start();
+      prices?.start();
       status.setState('ok');
       logger.info('publishing', {
         ohlcv: channels.ohlcv,
@@ -99,6 +115,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConf
     stop() {
       stopping ??= (async () => {
         await Promise.all(consumers.map((c) => c.close()));
+        await prices?.close();
         await status.stop();
         await redis.quit();
       })();

@@ -16,6 +16,16 @@ export const configSpec = defineConfig([
       'How long a final bar stays marked as published (redeliveries within it are dropped), ms.',
   },
   {
+    key: 'priceSnapIntervalSeconds',
+    env: 'FXCM_PRICE_SNAP_INTERVAL_SECONDS',
+    setting: 'stream.price_snap_interval_seconds',
+    type: 'number',
+    min: 0,
+    default: 3,
+    description:
+      'fxcm:price_tik cadence: the last quote of every symbol, re-sent even when unchanged (V1: 3 s); 0 = off.',
+  },
+  {
     key: 'claimIdleMs',
     env: 'FXCM_PUBLISH_CLAIM_IDLE_MS',
     type: 'int',
