@@ -46,6 +46,8 @@ interface HeldTick {
  */
 export class ShardPipeline {
   private held: HeldTick[] = [];
+  /** Ids of the held ticks: a redelivered entry that is still held is not applied or acked again. */
+  private readonly heldIds = new Set<string>();
   /** Minute of the last watermark written to the checkpoint. */
   private checkpointed = -Infinity;
   private lastFinalClose: number | undefined;
@@ -96,6 +98,9 @@ export class ShardPipeline {
     const ackNow: StreamEntry[] = [];
     const ackAfterDurable: StreamEntry[] = [];
     for (const entry of batch) {
+      // Redelivered while this process still holds it (a batch retried after a Redis error): the
+      // engine already has the tick, and acking it now would release it before its minute is final.
+      if (this.heldIds.has(entry.id)) continue;
       let decoded;
       try {
         decoded = decodeStreamEntry(entry.fields);
@@ -111,9 +116,12 @@ export class ShardPipeline {
             const { symbol, ts, bid, ask } = decoded.data;
             const disposition = engine.onTick({ symbol, ts, bid, ask });
             this.entries.inc({ symbol, disposition });
-            if (disposition === 'applied')
+            if (disposition === 'applied') {
               this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
-            else ackNow.push(entry);
+              this.heldIds.add(entry.id);
+            } else {
+              ackNow.push(entry);
+            }
             break;
           }
           case 'watermark':
@@ -148,7 +156,10 @@ export class ShardPipeline {
       this.checkpointed = frontier;
     }
     const done = this.held.filter((t) => t.minute < frontier);
-    if (done.length > 0) this.held = this.held.filter((t) => t.minute >= frontier);
+    if (done.length > 0) {
+      this.held = this.held.filter((t) => t.minute >= frontier);
+      for (const t of done) this.heldIds.delete(t.id);
+    }
     await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
   }
 

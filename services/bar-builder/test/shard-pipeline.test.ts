@@ -129,6 +129,19 @@ describe('ShardPipeline', () => {
     expect(readWatermarkCheckpoint(dir)).toBe(T + 61_000);
   });
 
+  it('a batch redelivered while its ticks are still held neither re-applies nor releases them', async () => {
+    const { pipe } = pipeline();
+    const t1 = tick(T + 1_000, 1.1);
+    const t2 = tick(T + 2_000, 1.2);
+    await pipe.handle([t1, t2]);
+    await pipe.handle([t1, t2]); // e.g. the acks of a batch failed and it came back
+    expect(acked).toEqual([]);
+    const wm = watermark(T + 60_000);
+    await pipe.handle([wm]);
+    expect(acked.sort()).toEqual([t1.id, t2.id, wm.id].sort());
+    expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, tick_count: 2 }]);
+  });
+
   it('restores from the store: re-delivered ticks of final minutes are recognised, not rebuilt', async () => {
     const first = pipeline().pipe;
     const ticks = [tick(T + 1_000, 1.1), tick(T + 2_000, 1.15)];
