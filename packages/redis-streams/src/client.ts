@@ -40,6 +40,11 @@ export interface CreateRedisOptions {
   blocking?: boolean;
   /** Extra ioredis options (tests use `lazyConnect`). */
   extra?: RedisOptions;
+  /**
+   * Connection errors (refused, reset) while ioredis reconnects. Services count and log them;
+   * without a listener ioredis prints "Unhandled error event" for each.
+   */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -48,11 +53,13 @@ export interface CreateRedisOptions {
  */
 export function createRedis(url: string, options: CreateRedisOptions): Redis {
   const policy = options.reconnect ?? DEFAULT_RECONNECT;
-  return new Redis(url, {
+  const redis = new Redis(url, {
     connectionName: options.name,
     retryStrategy: (attempt) => reconnectDelay(attempt, policy),
     maxRetriesPerRequest: options.blocking ? null : 20,
     enableReadyCheck: true,
     ...options.extra,
   });
+  if (options.onError) redis.on('error', options.onError);
+  return redis;
 }

@@ -11,7 +11,7 @@ export interface StreamEntry {
 }
 
 /** Why the consumer reports an error; transport failures are retried, never thrown. */
-export type ConsumerErrorContext = 'read' | 'handler' | 'ack' | 'claim' | 'group';
+export type ConsumerErrorContext = 'read' | 'handler' | 'ack' | 'claim' | 'group' | 'connection';
 
 /** Options of {@link StreamConsumer}. */
 export interface StreamConsumerOptions {
@@ -92,6 +92,8 @@ export class StreamConsumer {
       connectionName: `${this.opts.group}:${this.opts.consumer}:reader`,
       maxRetriesPerRequest: null,
     });
+    // The reader reconnects on its own; its connection errors are reported, not left unhandled.
+    this.reader.on('error', (err: Error) => this.opts.onError?.(err, 'connection'));
     this.loop = this.run();
   }
 

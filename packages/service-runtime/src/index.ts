@@ -1,5 +1,5 @@
-export { runService, loadServiceConfig, EXIT_CONFIG } from './run-service';
-export type { ServiceApp, ServiceDefinition, ServiceDeps } from './run-service';
+export { runService, loadServiceConfig, redisConnector, EXIT_CONFIG } from './run-service';
+export type { ConnectRedis, ServiceApp, ServiceDefinition, ServiceDeps } from './run-service';
 export {
   COMMON_FIELDS,
   CHANNEL_FIELDS,

@@ -8,15 +8,48 @@ import {
   type ConfigSpec,
   type ConfigOf,
 } from '@fxcm/config';
-import { createLogger, type Logger } from '@fxcm/logging';
+import { createLogger, createRateLimitedLog, type Logger } from '@fxcm/logging';
 import { createMetrics, startHealthServer, type Metrics } from '@fxcm/metrics';
-import type { CommonConfig } from './common-config';
+import { createRedis } from '@fxcm/redis-streams';
+import type { Redis } from 'ioredis';
+import { redisUrlOf, type CommonConfig } from './common-config';
+
+/** Opens a named Redis connection of the service (`blocking` for readers and BullMQ). */
+export type ConnectRedis = (name: string, options?: { blocking?: boolean }) => Redis;
 
 /** What a service's `createApp` receives. */
 export interface ServiceDeps<C> {
   config: C;
   logger: Logger;
   metrics: Metrics;
+  /** The service's one way to open Redis connections: its URL, names, and loud connection errors. */
+  connect: ConnectRedis;
+}
+
+/**
+ * A {@link ConnectRedis} for `url`: every connection is named `<service>:<name>`, and its
+ * connection errors are counted (`fxcm_connector_errors_total{type="redis_connection"}`) and
+ * logged at most once per 10 s per connection.
+ */
+export function redisConnector(
+  service: string,
+  url: string,
+  logger: Logger,
+  metrics: Metrics,
+): ConnectRedis {
+  const log = createRateLimitedLog(logger, { intervalMs: 10_000 });
+  return (name, options = {}) =>
+    createRedis(url, {
+      name: `${service}:${name}`,
+      blocking: options.blocking,
+      onError: (err) => {
+        metrics.errors.inc({ type: 'redis_connection' });
+        log(`redis:${name}`, 'warn', 'redis connection error; reconnecting', {
+          connection: name,
+          error: err.message,
+        });
+      },
+    });
 }
 
 /** A service as its composition root returns it. */
@@ -144,7 +177,8 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
         },
       });
     }
-    app = definition.createApp({ config, logger, metrics });
+    const connect = redisConnector(service, redisUrlOf(common), logger, metrics);
+    app = definition.createApp({ config, logger, metrics, connect });
     await app.start();
     started = true;
     logger.info('started', { config: redactConfig(config, definition.spec) });

@@ -1,13 +1,8 @@
 import { hostname } from 'node:os';
 import { calendarFor } from '@fxcm/calendar';
 import { GROUPS, parseTimeframe, streamNames } from '@fxcm/contracts';
-import { createRedis, StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
-import {
-  redisUrlOf,
-  StatusReporter,
-  type ServiceApp,
-  type ServiceDeps,
-} from '@fxcm/service-runtime';
+import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
+import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
@@ -20,11 +15,16 @@ import { openStore, type BarStore } from './store';
  * stream out. The consumer name is stable, so a restarted replica replays its own pending
  * entries: the ticks of minutes that were still open when it stopped.
  */
-export function createApp({ config, logger, metrics }: ServiceDeps<BarBuilderConfig>): ServiceApp {
+export function createApp({
+  config,
+  logger,
+  metrics,
+  connect,
+}: ServiceDeps<BarBuilderConfig>): ServiceApp {
   const instance = config.instance ?? hostname();
   const shard = shardOfInstance(config, instance);
   const names = streamNames(config.namespace);
-  const redis = createRedis(redisUrlOf(config), { name: `bar-builder:${shard}` });
+  const redis = connect(`shard-${shard}`);
   const status = new StatusReporter({
     service: 'bar-builder',
     instance: `${instance}#${shard}`,

@@ -1,12 +1,7 @@
 import { hostname } from 'node:os';
 import { createRateLimitedLog } from '@fxcm/logging';
-import { createRedis, StreamProducer } from '@fxcm/redis-streams';
-import {
-  redisUrlOf,
-  StatusReporter,
-  type ServiceApp,
-  type ServiceDeps,
-} from '@fxcm/service-runtime';
+import { StreamProducer } from '@fxcm/redis-streams';
+import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
 import { resolveProvider, type GatewayConfig } from './config';
 import { createHistoryService, type HistoryService } from './history/history-service';
 import { createProvider } from './provider-factory';
@@ -20,9 +15,14 @@ import { TickWriter } from './tick-writer';
  * provider. Every rejected tick is counted by reason; every feed transition is logged
  * (rate-limited), counted and reported in the status record.
  */
-export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig>): ServiceApp {
+export function createApp({
+  config,
+  logger,
+  metrics,
+  connect,
+}: ServiceDeps<GatewayConfig>): ServiceApp {
   const instance = config.instance ?? hostname();
-  const redis = createRedis(redisUrlOf(config), { name: `fxcm-gateway:${instance}` });
+  const redis = connect(instance);
   const status = new StatusReporter({
     service: 'fxcm-gateway',
     instance,
@@ -166,7 +166,7 @@ export function createApp({ config, logger, metrics }: ServiceDeps<GatewayConfig
   });
   if (candles && config.historyWorker) {
     history = createHistoryService({
-      redisUrl: redisUrlOf(config),
+      connect: (role, options) => connect(`${instance}:${role}`, options),
       instance,
       namespace: config.namespace,
       shardCount: config.shardCount,

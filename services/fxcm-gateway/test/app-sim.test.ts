@@ -5,6 +5,7 @@ import { createMetrics } from '@fxcm/metrics';
 import { createRedis } from '@fxcm/redis-streams';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redisConnector } from '@fxcm/service-runtime';
 import { createApp } from '../src/app';
 import { configSpec, type GatewayConfig } from '../src/config';
 import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
@@ -58,7 +59,12 @@ describe('gateway app with the sim provider (real Redis)', () => {
     expect(config.provider).toBe('auto');
     const logger = createLogger({ service: 'fxcm-gateway', level: 'error' });
     const metrics = createMetrics({ service: 'fxcm-gateway', defaultMetrics: false });
-    const app = createApp({ config, logger, metrics });
+    const app = createApp({
+      config,
+      logger,
+      metrics,
+      connect: redisConnector('fxcm-gateway', REDIS_URL, logger, metrics),
+    });
     const queueConn = createRedis(REDIS_URL, { name: 'app-sim-test:queue', blocking: true });
     const queue = new Queue(HISTORY_QUEUE, { connection: queueConn, prefix: queuePrefix(ns) });
     const names = streamNames(ns);

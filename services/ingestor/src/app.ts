@@ -1,9 +1,7 @@
 import { hostname } from 'node:os';
 import { channelNames, normalizeSymbol, parseTimeframe } from '@fxcm/contracts';
-import { createRedis } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
-  redisUrlOf,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
@@ -16,11 +14,15 @@ import { OhlcvIngest } from './ohlcv-ingest';
  * The ingestor: SUBSCRIBE to `fxcm:ohlcv`, verify, store. Messages are handled one at a time in
  * arrival order; a queue bounds memory if Redis writes stall (pub/sub cannot be paused).
  */
-export function createApp({ config, logger, metrics }: ServiceDeps<IngestorConfig>): ServiceApp {
+export function createApp({
+  config,
+  logger,
+  metrics,
+  connect,
+}: ServiceDeps<IngestorConfig>): ServiceApp {
   const instance = config.instance ?? hostname();
-  const url = redisUrlOf(config);
-  const redis = createRedis(url, { name: `ingestor:${instance}` });
-  const subscriber = createRedis(url, { name: `ingestor:${instance}:sub`, blocking: true });
+  const redis = connect(instance);
+  const subscriber = connect(`${instance}:sub`, { blocking: true });
   const status = new StatusReporter({
     service: 'ingestor',
     instance,

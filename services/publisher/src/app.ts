@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { channelNames, GROUPS, keys, streamNames } from '@fxcm/contracts';
-import { createRedis, StreamConsumer } from '@fxcm/redis-streams';
+import { StreamConsumer } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
-  redisUrlOf,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
@@ -18,9 +17,14 @@ import { StatusPublisher } from './status-publisher';
  * The publisher: one consumer per bar shard stream plus one on the status stream, all in the
  * `publisher` group, so replicas share the work and take over a dead replica's entries.
  */
-export function createApp({ config, logger, metrics }: ServiceDeps<PublisherConfig>): ServiceApp {
+export function createApp({
+  config,
+  logger,
+  metrics,
+  connect,
+}: ServiceDeps<PublisherConfig>): ServiceApp {
   const instance = config.instance ?? hostname();
-  const redis = withPublishOnce(createRedis(redisUrlOf(config), { name: `publisher:${instance}` }));
+  const redis = withPublishOnce(connect(instance));
   const status = new StatusReporter({
     service: 'publisher',
     instance,

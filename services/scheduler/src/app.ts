@@ -10,10 +10,9 @@ import {
   parseStreamTargets,
   streamNames,
 } from '@fxcm/contracts';
-import { createRedis, StreamConsumer, type StreamEntry } from '@fxcm/redis-streams';
+import { StreamConsumer, type StreamEntry } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
-  redisUrlOf,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
@@ -30,9 +29,14 @@ import { deriveV1Status } from './v1-status';
  * The scheduler: reads every service's status record and, on its telemetry cadence, writes the
  * V1 public status for the publisher and the full snapshot at `{ns}:status:snapshot`.
  */
-export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConfig>): ServiceApp {
+export function createApp({
+  config,
+  logger,
+  metrics,
+  connect,
+}: ServiceDeps<SchedulerConfig>): ServiceApp {
   const instance = config.instance ?? hostname();
-  const redis = createRedis(redisUrlOf(config), { name: `scheduler:${instance}` });
+  const redis = connect(instance);
   const names = streamNames(config.namespace);
   const status = new StatusReporter({
     service: 'scheduler',
@@ -44,14 +48,8 @@ export function createApp({ config, logger, metrics }: ServiceDeps<SchedulerConf
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
   const commands = config.commandsEnabled
     ? new CommandListener({
-        subscriber: createRedis(redisUrlOf(config), {
-          name: `scheduler:${instance}:commands`,
-          blocking: true,
-        }),
-        queueConnection: createRedis(redisUrlOf(config), {
-          name: `scheduler:${instance}:queue`,
-          blocking: true,
-        }),
+        subscriber: connect(`${instance}:commands`, { blocking: true }),
+        queueConnection: connect(`${instance}:queue`, { blocking: true }),
         namespace: config.namespace,
         channel: channelNames(channelEnvOf(config)).commands,
         interpreter: new CommandInterpreter({

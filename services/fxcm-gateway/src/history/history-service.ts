@@ -1,7 +1,7 @@
 import { normalizeSymbol } from '@fxcm/contracts';
 import type { RateLimitedLog } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import { createRedis, interruptibleSleep, StreamProducer } from '@fxcm/redis-streams';
+import { interruptibleSleep, StreamProducer } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,7 +13,8 @@ import { HistoryWriter } from './history-writer';
 
 /** Options of {@link createHistoryService}. */
 export interface HistoryServiceOptions {
-  redisUrl: string;
+  /** Opens the service's Redis connections (named, errors reported). */
+  connect: (role: string, options?: { blocking?: boolean }) => Redis;
   instance: string;
   namespace: string;
   shardCount: number;
@@ -38,9 +39,8 @@ export interface HistoryService {
  * retries and one-at-a-time pacing of every other history request.
  */
 export function createHistoryService(opts: HistoryServiceOptions): HistoryService {
-  const conn = (role: string): Redis =>
-    createRedis(opts.redisUrl, { name: `fxcm-gateway:${opts.instance}:${role}`, blocking: true });
-  const writerConn = createRedis(opts.redisUrl, { name: `fxcm-gateway:${opts.instance}:history` });
+  const conn = (role: string): Redis => opts.connect(role, { blocking: true });
+  const writerConn = opts.connect('history');
   const workerConn = conn('history-worker');
   const queueConn = conn('history-queue');
   const sleeper = interruptibleSleep();
