@@ -140,6 +140,8 @@ export interface KeyNames {
   priceLast: string;
   /** Which publisher replica sends this interval's price snapshots: `${ns}:price:lock`. */
   priceLock: string;
+  /** A spent command nonce (V2 anti-replay, PX 300 s): `${ns}:cmd_replay:${kid}:${nonce}`. */
+  commandReplay(kid: string, nonce: string): string;
   /** Publisher idempotency mark of a bar: `${ns}:published:{${symbol}}:${tf}:${openTime}`. */
   published(symbol: string, tf: string, openTime: number): string;
   /** Ingestor store hash of a (symbol, tf): `${ns}:store:{${symbol}}:${tf}`. */
@@ -166,6 +168,7 @@ export function keys(ns: string = DEFAULT_NAMESPACE): KeyNames {
     statusSnapshot: `${ns}:status:snapshot`,
     priceLast: `${ns}:price:last`,
     priceLock: `${ns}:price:lock`,
+    commandReplay: (kid, nonce) => `${ns}:cmd_replay:${kid}:${nonce}`,
     published: (symbol, tf, openTime) => {
       if (!Number.isSafeInteger(openTime)) {
         throw new ContractError(

@@ -58,6 +58,11 @@ export function createApp({
           backfillMinMinutes: config.backfillMinMinutes,
           backfillMaxMinutes: config.backfillMaxMinutes,
           warmupBars: config.warmupBars,
+          auth: {
+            mode: config.commandAuth,
+            secrets: new Map(config.hmacSecret ? [[config.hmacKid, config.hmacSecret]] : []),
+            maxSkewMs: DEFAULT_COMMAND_RULES.auth.maxSkewMs,
+          },
         }),
         logger,
         metrics,

@@ -1,11 +1,28 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CHANNEL_FIELDS, COMMON_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
 
 /** The scheduler's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
   ...CHANNEL_FIELDS,
   ...TARGET_FIELDS,
+  ...HMAC_FIELDS,
+  {
+    key: 'commandAuth',
+    env: 'FXCM_COMMAND_AUTH',
+    type: 'enum',
+    values: ['off', 'verify', 'required'],
+    default: 'verify',
+    description:
+      'V2 command envelopes: verify auth when present, require it, or ignore it (HMAC-SHA256 with FXCM_HMAC_SECRET under key id FXCM_HMAC_KID).',
+  },
+  {
+    key: 'hmacKid',
+    env: 'FXCM_HMAC_KID',
+    type: 'string',
+    default: 'default',
+    description: 'Key id of FXCM_HMAC_SECRET for command envelopes (auth.kid).',
+  },
   {
     key: 'commandsEnabled',
     env: 'FXCM_COMMANDS_ENABLED',

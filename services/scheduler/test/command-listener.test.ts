@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
@@ -38,7 +39,9 @@ describe('CommandListener on a real Redis', () => {
       channel,
       interpreter: new CommandInterpreter({
         ...DEFAULT_COMMAND_RULES,
+        rateLimitMs: 0,
         targets: new Set(['XAUUSD']),
+        auth: { mode: 'verify', secrets: new Map([['smc', 'k3y']]), maxSkewMs: 300_000 },
       }),
       logger: createLogger({
         service: 'scheduler',
@@ -87,6 +90,26 @@ describe('CommandListener on a real Redis', () => {
         /fxcm_commands_total\{type="fxcm_backfill",result="rejected",service="scheduler"\} 1/,
       );
       expect(status.snapshot().errors.map((e) => e.code)).toEqual(['COMMAND_CONTRACT_ERROR']);
+
+      // a signed V2 envelope is good once: the same nonce again is a replay
+      const start = END - 600_000;
+      const canonical = `{"args":{"start_ms":${start},"symbol":"XAUUSD"},"cmd":"fxcm_backfill","kid":"smc","nonce":"r-9","req_id":"r-9","ts":${NOW}}`;
+      const sig = createHmac('sha256', 'k3y').update(canonical).digest('hex');
+      const envelope = JSON.stringify({
+        cmd: 'fxcm_backfill',
+        req_id: 'r-9',
+        ts: NOW,
+        args: { symbol: 'XAUUSD', start_ms: start },
+        auth: { kid: 'smc', sig },
+      });
+      expect(await listener.handle(envelope)).toMatchObject({
+        result: 'accepted',
+        replay: { kid: 'smc', nonce: 'r-9' },
+      });
+      expect(await listener.handle(envelope)).toMatchObject({
+        result: 'rejected',
+        reason: 'replay_rejected',
+      });
     } finally {
       await listener.close();
       await listener.close();

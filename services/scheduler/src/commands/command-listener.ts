@@ -1,4 +1,4 @@
-import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
+import { HISTORY_QUEUE, keys, queuePrefix } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
@@ -53,20 +53,41 @@ export class CommandListener {
     await this.opts.subscriber.subscribe(this.opts.channel);
   }
 
-  /** Handles one raw command; resolves with what was decided (the job is enqueued when accepted). */
+  /** Handles one raw command; resolves with what was decided (the jobs enqueued when accepted). */
   async handle(text: string): Promise<CommandDecision> {
     const now = (this.opts.now ?? Date.now)();
-    const decision = this.opts.interpreter.interpret(text, now);
+    let decision = this.opts.interpreter.interpret(text, now);
+    if (decision.result === 'accepted' && decision.replay) {
+      // V2 anti-replay: a nonce is good once within the skew window.
+      const { kid, nonce } = decision.replay;
+      const fresh = await this.opts.queueConnection.set(
+        keys(this.opts.namespace).commandReplay(kid, nonce),
+        '1',
+        'PX',
+        300_000,
+        'NX',
+      );
+      if (fresh !== 'OK') {
+        decision = {
+          result: 'rejected',
+          type: decision.type,
+          reason: 'replay_rejected',
+          detail: `nonce ${nonce} of key ${kid} was already used`,
+        };
+      }
+    }
     let result: string = decision.result;
     if (decision.result === 'accepted') {
       try {
-        await this.queue.add(decision.type, decision.job, {
-          jobId: decision.jobId,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 30_000 },
-          removeOnComplete: 1_000,
-          removeOnFail: 1_000,
-        });
+        for (const { job, jobId } of decision.jobs) {
+          await this.queue.add(decision.type, job, {
+            jobId,
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 30_000 },
+            removeOnComplete: 1_000,
+            removeOnFail: 1_000,
+          });
+        }
       } catch (err) {
         result = 'error';
         this.opts.metrics.errors.inc({ type: 'redis' });
@@ -81,7 +102,13 @@ export class CommandListener {
     this.commands.inc({ type: decision.type, result });
     const summary =
       decision.result === 'accepted'
-        ? { symbol: decision.symbol, tf: decision.tf, from: decision.job.from, to: decision.job.to }
+        ? {
+            jobs: decision.jobs.map(({ job }) => ({
+              symbol: job.symbol,
+              from: job.from,
+              to: job.to,
+            })),
+          }
         : { reason: decision.reason, detail: decision.detail };
     this.opts.status.setDetail({
       last_command: { type: decision.type, result, ts: now, ...summary },
