@@ -118,6 +118,15 @@ export const configSpec = defineConfig([
       'Tick-archive files (SYMBOL_….csv.gz) or folders of them, comma-separated; several symbols are merged by time.',
   },
   {
+    key: 'replayShift',
+    env: 'FXCM_REPLAY_SHIFT',
+    type: 'enum',
+    values: ['none', 'now', 'weeks'],
+    default: 'none',
+    description:
+      'Replay time shift, by whole minutes: now = the first tick lands in the current minute; weeks = by whole weeks, keeping weekday and time (stays inside the sessions); none = as recorded.',
+  },
+  {
     key: 'replaySpeed',
     env: 'FXCM_REPLAY_SPEED',
     type: 'string',

@@ -51,6 +51,7 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
     const provider = new ReplayProvider({
       files,
       speed: parseReplaySpeed(config.replaySpeed),
+      shift: config.replayShift,
       onBadLine: hooks.onBadLine,
     });
     return { provider, symbols: [] };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ProviderTick, TickSink } from '../src/providers/provider';
-import { ReplayProvider } from '../src/providers/replay/replay-provider';
+import { ReplayProvider, replayShift } from '../src/providers/replay/replay-provider';
 
 const DAY = join(__dirname, '..', '..', '..', 'data', 'EURUSD_20140505_ticks.csv.gz');
 const MINUTE = 60_000;
@@ -73,6 +73,32 @@ describe('ReplayProvider', () => {
     const wms = events.flatMap((e) => (e.kind === 'wm' ? [e.ts] : []));
     expect(wms.length).toBeGreaterThan(1_410); // minute watermarks plus simulated-clock ones
     expect(wms.every((w, i) => i === 0 || w >= wms[i - 1]!)).toBe(true);
+  });
+
+  it('shifts by whole minutes to land at now, or by whole weeks, keeping every tick in its minute', async () => {
+    const NOW = Date.UTC(2026, 10, 21, 12, 34, 56, 789); // a Saturday
+    const FIRST = Date.UTC(2014, 4, 5, 5, 0, 3, 74); // the bundled day's first tick, a Monday
+    expect(replayShift('none', FIRST, NOW)).toBe(0);
+    expect(FIRST + replayShift('now', FIRST, NOW)).toBe(Date.UTC(2026, 10, 21, 12, 34, 3, 74));
+    const weeks = replayShift('weeks', FIRST, NOW);
+    expect(weeks % (7 * 86_400_000)).toBe(0);
+    expect(new Date(FIRST + weeks).getUTCDay()).toBe(1); // still a Monday
+    expect(FIRST + weeks).toBeLessThanOrEqual(NOW);
+    expect(NOW - (FIRST + weeks)).toBeLessThan(7 * 86_400_000);
+
+    const { sink, events } = recorder();
+    const provider = new ReplayProvider({
+      files: [DAY],
+      speed: 'max',
+      shift: 'now',
+      now: () => NOW,
+      onBadLine: () => undefined,
+    });
+    await provider.start(sink);
+    await provider.finished;
+    const first = events.find((e) => e.kind === 'tick');
+    expect(first?.kind === 'tick' && first.tick.ts).toBe(Date.UTC(2026, 10, 21, 12, 34, 3, 74));
+    expect(first?.kind === 'tick' && first.tick.recvTs).toBe(Date.UTC(2026, 10, 21, 12, 34, 3, 74));
   });
 
   it('stop() ends a paced replay early and is idempotent', async () => {

@@ -8,6 +8,14 @@ export interface ReplayOptions {
   files: string[];
   /** `max`: as fast as the sink takes them; a number: that many times real time. */
   speed: number | 'max';
+  /**
+   * Moves the recording in time, always by whole minutes so every bar keeps its ticks:
+   * `now` — the first tick lands in the current minute (a live-looking feed; the calendar still
+   * applies downstream, so weekday ticks moved onto a weekend fall outside the session);
+   * `weeks` — by whole weeks, to the latest past date with the same weekday and time, which keeps
+   * the recording inside its trading sessions; `none` (default) — as recorded.
+   */
+  shift?: 'none' | 'now' | 'weeks';
   /** Simulated-clock watermark cadence while pacing (event-time ms), default 100. */
   watermarkEveryMs?: number;
   /** Wall clock, injectable for tests. */
@@ -24,6 +32,15 @@ interface Head {
 }
 
 const MINUTE = 60_000;
+const WEEK = 7 * 24 * 60 * MINUTE;
+
+/** How far a recording starting at `firstTs` moves under `mode` when replayed at `now` (ms). */
+export function replayShift(mode: 'none' | 'now' | 'weeks', firstTs: number, now: number): number {
+  if (mode === 'now')
+    return Math.floor(now / MINUTE) * MINUTE - Math.floor(firstTs / MINUTE) * MINUTE;
+  if (mode === 'weeks') return Math.max(0, Math.floor((now - firstTs) / WEEK)) * WEEK;
+  return 0;
+}
 
 /**
  * Replays recorded ticks in event time. Watermarks follow the recorded times — one at the first
@@ -92,6 +109,7 @@ export class ReplayProvider implements QuoteProvider {
     const every = this.opts.watermarkEveryMs ?? 100;
     const speed = this.opts.speed;
     const firstTs = Math.min(...heads.map((h) => h.tick.ts));
+    const shift = replayShift(this.opts.shift ?? 'none', firstTs, now());
     const wallStart = now();
     let lastWatermark = -Infinity;
     let lastTs = -Infinity;
@@ -108,7 +126,7 @@ export class ReplayProvider implements QuoteProvider {
           if (simNow >= ts || this.stopped) break;
           if (simNow - lastWatermark >= every && simNow > lastWatermark) {
             lastWatermark = simNow;
-            await sink.watermark(Math.floor(simNow), 'alive');
+            await sink.watermark(Math.floor(simNow) + shift, 'alive');
           }
           const wait = Math.min(every / speed, (ts - simNow) / speed);
           await (this.opts.sleep ? this.opts.sleep(wait) : this.sleeper.sleep(wait));
@@ -116,9 +134,15 @@ export class ReplayProvider implements QuoteProvider {
       }
       if (Math.floor(ts / MINUTE) > Math.floor(lastWatermark / MINUTE) && ts > lastWatermark) {
         lastWatermark = ts;
-        await sink.watermark(ts, 'alive');
+        await sink.watermark(ts + shift, 'alive');
       }
-      const tick: ProviderTick = { symbol: head.symbol, ts, bid, ask, recvTs: ts };
+      const tick: ProviderTick = {
+        symbol: head.symbol,
+        ts: ts + shift,
+        bid,
+        ask,
+        recvTs: ts + shift,
+      };
       await sink.tick(tick);
       lastTs = Math.max(lastTs, ts);
 
@@ -128,7 +152,7 @@ export class ReplayProvider implements QuoteProvider {
     }
     if (!this.stopped && Number.isFinite(lastTs)) {
       // The recording is complete through its last minute: close it.
-      await sink.watermark((Math.floor(lastTs / MINUTE) + 1) * MINUTE, 'alive');
+      await sink.watermark((Math.floor(lastTs / MINUTE) + 1) * MINUTE + shift, 'alive');
     }
     transition('finished');
   }
