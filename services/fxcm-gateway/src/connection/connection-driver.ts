@@ -142,6 +142,7 @@ export interface LiveLoopOptions {
 /**
  * The heartbeat of a live provider: every `stepMs` it lets the provider pulse, gives the machine
  * a `timer` event, and writes a watermark `now − graceMs` (feed `dead` while disconnected).
+ * Once `stopped()`, it stops the machine and resolves when the driver is idle.
  */
 export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
   let lastWatermark = -Infinity;
@@ -156,4 +157,7 @@ export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
     }
     await opts.clock.sleep(opts.stepMs);
   }
+  // Stopped: the machine leaves its state and the driver finishes what it was doing.
+  opts.driver.send({ type: 'stop' });
+  await opts.driver.idle();
 }

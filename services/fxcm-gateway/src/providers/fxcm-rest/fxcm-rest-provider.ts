@@ -108,12 +108,7 @@ export class FxcmRestProvider implements QuoteProvider {
       stepMs: this.opts.stepMs ?? 100,
       graceMs: this.opts.graceMs ?? 1_000,
       stopped: () => this.stopped,
-    })
-      .then(async () => {
-        driver.send({ type: 'stop' });
-        await driver.idle();
-      })
-      .finally(() => this.resolveFinished());
+    }).finally(() => this.resolveFinished());
   }
 
   async stop(): Promise<void> {

@@ -157,12 +157,7 @@ export class SimProvider implements QuoteProvider {
       graceMs: this.opts.graceMs ?? 1_000,
       stopped: () => this.stopped,
       onPulse: (now) => this.pulse(sink, now),
-    })
-      .then(async () => {
-        driver.send({ type: 'stop' });
-        await driver.idle();
-      })
-      .finally(() => this.resolveFinished());
+    }).finally(() => this.resolveFinished());
   }
 
   async stop(): Promise<void> {
