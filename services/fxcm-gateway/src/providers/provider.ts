@@ -4,6 +4,8 @@
  * shard routing and writing to Redis are the gateway's job, so every provider gets the same rails.
  */
 
+import type { ConnectionState } from '../connection/connection-machine';
+
 /** A quote as a provider saw it, before validation. */
 export interface ProviderTick {
   /** Instrument as the provider names it (`EUR/USD` or `EURUSD`); the gateway normalises it. */
@@ -16,18 +18,11 @@ export interface ProviderTick {
   recvTs: number;
 }
 
-/** Connection life of a provider, reported on every transition. */
-export type FeedState =
-  | 'connecting'
-  | 'logged_in'
-  | 'subscribed'
-  | 'streaming'
-  | 'stale'
-  | 'resubscribing'
-  | 'reconnecting'
-  | 'sleeping'
-  | 'finished'
-  | 'error';
+/**
+ * Connection life of a provider, reported on every transition: the connection machine's states
+ * a sink can see (not its internal `idle`/`stopped`), plus `finished` for a finite replay.
+ */
+export type FeedState = Exclude<ConnectionState, 'idle' | 'stopped'> | 'finished';
 
 /** Why a provider changed state; `code` is set on `error` (e.g. `fxcm_auth_failed`). */
 export interface FeedStateDetail {
