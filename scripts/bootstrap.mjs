@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRedis, startPrivateRedis } from './redis-local.mjs';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv[2];
@@ -53,6 +54,8 @@ async function main() {
   const pnpm = pnpmCommand();
   const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
   if (needsInstall() && !run(pnpm, ['install', '--frozen-lockfile'], env)) process.exit(1);
+
+  if (mode === 'test') ensureSystemPackages(say);
 
   let redis = await findRedis(process.env.REDIS_URL);
   let privateRedis;
