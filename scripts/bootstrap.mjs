@@ -5,10 +5,11 @@
 // makes sure a Redis is reachable, then builds and either starts the suite or
 // runs every check. CI runs `npm test` through .ci/run, exactly as a newcomer does.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRedis, startPrivateRedis } from './redis-local.mjs';
+import { pnpmCommand } from './pnpm-command.mjs';
 import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,15 +20,6 @@ if (mode !== 'start' && mode !== 'test') {
 }
 
 const say = (line) => console.log(`[bootstrap] ${line}`);
-
-function pnpmCommand() {
-  const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager;
-  const version = pinned.split('@')[1];
-  const local = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
-  if (local.status === 0 && local.stdout.trim().startsWith('10.')) return ['pnpm'];
-  say(`pnpm 10 not on PATH; using ${pinned} through npx`);
-  return ['npx', '-y', `pnpm@${version}`];
-}
 
 function run(cmd, args, env = process.env) {
   say(`$ ${[...cmd, ...args].join(' ')}`);
@@ -51,7 +43,7 @@ function needsInstall() {
 }
 
 async function main() {
-  const pnpm = pnpmCommand();
+  const pnpm = pnpmCommand(say);
   const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
   if (needsInstall() && !run(pnpm, ['install', '--frozen-lockfile'], env)) process.exit(1);
 

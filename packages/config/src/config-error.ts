@@ -4,6 +4,7 @@
  * - `CONFIG_INVALID`: a configuration value (env var or runtime setting) is missing or wrong.
  * - `CONFIG_ENV_FILE_MISSING`: the profile named by `AI_ONE_ENV_FILE` does not exist.
  * - `CONFIG_ENV_FILE_INVALID`: a `.env`/profile line cannot be parsed.
+ * - `CONFIG_SECRETS_FILE_EXPOSED`: the file named by `FXCM_SECRETS_FILE` is accessible to other users.
  * - `CONFIG_SETTINGS_UNREADABLE`: `runtime_settings.json` exists but cannot be read or is not JSON.
  * - `CONFIG_SETTINGS_INVALID`: `runtime_settings.json` breaks its JSON Schema (wrong type or range).
  * - `CONFIG_SPEC_INVALID`: a service declared an impossible field list (a programmer error).
@@ -12,6 +13,7 @@ export type ConfigErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_ENV_FILE_MISSING'
   | 'CONFIG_ENV_FILE_INVALID'
+  | 'CONFIG_SECRETS_FILE_EXPOSED'
   | 'CONFIG_SETTINGS_UNREADABLE'
   | 'CONFIG_SETTINGS_INVALID'
   | 'CONFIG_SPEC_INVALID';

@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error';
+import { assertPrivateSecretsFile, SECRETS_ENV_VAR } from './secrets-file';
 
 /** A flat environment: what `process.env` looks like. */
 export type Env = Record<string, string | undefined>;
 
 /** Name of the variable that selects the profile file layered over `.env` (V1 name). */
 export const PROFILE_ENV_VAR = 'AI_ONE_ENV_FILE';
+
+/** What each file-naming variable names, for error messages. */
+const FILE_KIND: Record<string, string> = {
+  [PROFILE_ENV_VAR]: 'profile',
+  [SECRETS_ENV_VAR]: 'secrets',
+};
 
 const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_.]*)\s*=\s?(.*)$/s;
 
@@ -111,7 +118,7 @@ export interface LoadEnvFilesOptions {
 
 /** What {@link loadEnvLayers} found: the merged env and the files that were read, in order. */
 export interface EnvLayers {
-  /** `.env`, then the profile, then the real environment on top. */
+  /** `.env`, then the profile, then the secrets file, then the real environment on top. */
   readonly env: Env;
   /** Absolute paths of the files actually read (for the startup log line). */
   readonly files: readonly string[];
@@ -120,8 +127,12 @@ export interface EnvLayers {
 /**
  * Like {@link loadEnvFiles} but also reports which files were read.
  *
- * @throws ConfigError `CONFIG_ENV_FILE_MISSING` when `AI_ONE_ENV_FILE` names a missing file,
- *   `CONFIG_ENV_FILE_INVALID` when a file cannot be parsed or read
+ * The secrets file named by `FXCM_SECRETS_FILE` (in the real env, the profile or `.env`) is read
+ * after the profile and must not be accessible to other users.
+ *
+ * @throws ConfigError `CONFIG_ENV_FILE_MISSING` when `AI_ONE_ENV_FILE` or `FXCM_SECRETS_FILE`
+ *   names a missing file, `CONFIG_ENV_FILE_INVALID` when a file cannot be parsed or read,
+ *   `CONFIG_SECRETS_FILE_EXPOSED` when the secrets file is readable by other users
  */
 export function loadEnvLayers({ cwd, env }: LoadEnvFilesOptions): EnvLayers {
   const files: string[] = [];
@@ -138,7 +149,22 @@ export function loadEnvLayers({ cwd, env }: LoadEnvFilesOptions): EnvLayers {
     files.push(profilePath);
   }
 
-  const merged: Env = { ...base, ...profile };
+  // Secrets come last among the files, from a file only the service's user may read.
+  const secretsName = (
+    env[SECRETS_ENV_VAR] ??
+    profile?.[SECRETS_ENV_VAR] ??
+    base?.[SECRETS_ENV_VAR] ??
+    ''
+  ).trim();
+  let secrets: Record<string, string> | undefined;
+  if (secretsName !== '') {
+    const secretsPath = isAbsolute(secretsName) ? secretsName : resolve(cwd, secretsName);
+    secrets = readEnvFile(secretsPath, true, SECRETS_ENV_VAR);
+    assertPrivateSecretsFile(secretsPath);
+    files.push(secretsPath);
+  }
+
+  const merged: Env = { ...base, ...profile, ...secrets };
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined) merged[key] = value;
   }
@@ -158,9 +184,13 @@ export function loadEnvFiles(options: LoadEnvFilesOptions): Env {
   return loadEnvLayers(options).env;
 }
 
-function readEnvFile(path: string, required: true): Record<string, string>;
+function readEnvFile(path: string, required: true, namedBy?: string): Record<string, string>;
 function readEnvFile(path: string, required: false): Record<string, string> | undefined;
-function readEnvFile(path: string, required: boolean): Record<string, string> | undefined {
+function readEnvFile(
+  path: string,
+  required: boolean,
+  namedBy = PROFILE_ENV_VAR,
+): Record<string, string> | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -170,8 +200,8 @@ function readEnvFile(path: string, required: boolean): Record<string, string> | 
     if (code === 'ENOENT') {
       throw new ConfigError('CONFIG_ENV_FILE_MISSING', [
         {
-          name: PROFILE_ENV_VAR,
-          message: `${PROFILE_ENV_VAR} names the profile file ${path}, which does not exist`,
+          name: namedBy,
+          message: `${namedBy} names the ${FILE_KIND[namedBy]} file ${path}, which does not exist`,
         },
       ]);
     }

@@ -15,6 +15,7 @@ export {
   type EnvLayers,
   type LoadEnvFilesOptions,
 } from './env-file';
+export { assertPrivateSecretsFile, SECRETS_ENV_VAR } from './secrets-file';
 export {
   isRuntimeSettings,
   loadRuntimeSettings,
