@@ -1,0 +1,68 @@
+import { calendarFor } from '@fxcm/calendar';
+import { keys } from '@fxcm/contracts';
+import { refuseDirectStart } from '../direct-start';
+import type { Gate, GateResult } from '../gate';
+import { intArg } from '../gate-args';
+
+const MINUTE = 60_000;
+
+/**
+ * No open minute of the live tail lacks its bar: for every 1m target, each calendar-open minute
+ * of the last `minutes` (from the first stored bar on, ending `settleMinutes` ago so the newest
+ * finals can arrive) has a bar in the ingestor's store. Synthetic bars count: they are the
+ * recorded reason for a minute without quotes.
+ */
+export const calendarGapsGate: Gate = {
+  name: 'calendar-gaps',
+  description: 'every open minute of the live tail has a stored 1m bar',
+  async run(context, args): Promise<GateResult> {
+    const minutes = intArg(args, 'minutes', 60, 1, 7 * 24 * 60);
+    const settleMinutes = intArg(args, 'settleMinutes', 2, 0, 60);
+    const now = context.now();
+    const to = Math.floor(now / MINUTE) * MINUTE - settleMinutes * MINUTE;
+    const from = to - minutes * MINUTE;
+    const report: Record<string, unknown> = {};
+    const faults: string[] = [];
+    let checked = 0;
+    for (const target of context.deployment.targets.filter((t) => t.tf === '1m')) {
+      const index = `${keys(context.deployment.namespace).store(target.symbol, '1m')}:index`;
+      const stored = (await context.redis.zrangebyscore(index, from, to - 1)).map(Number);
+      if (stored.length === 0) {
+        const open = calendarFor(target.symbol).openMinutes(from, to);
+        report[target.symbol] = { open, stored: 0 };
+        if (open > 0) faults.push(`${target.symbol}: ${open} open minute(s) and no stored bar`);
+        continue;
+      }
+      checked++;
+      const have = new Set(stored);
+      const calendar = calendarFor(target.symbol);
+      const missing: string[] = [];
+      const first = Math.min(...stored);
+      for (let t = first; t < to; t += MINUTE) {
+        if (calendar.isOpen(t) && !have.has(t)) missing.push(new Date(t).toISOString());
+      }
+      report[target.symbol] = {
+        from: new Date(first).toISOString(),
+        to: new Date(to).toISOString(),
+        stored: stored.length,
+        missing,
+      };
+      if (missing.length > 0) {
+        faults.push(
+          `${target.symbol}: ${missing.length} open minute(s) without a bar, first ${missing[0]}`,
+        );
+      }
+    }
+    context.pack.write('calendar-gaps', 'tail', report);
+    if (faults.length > 0) return { verdict: 'fail', summary: faults.join('; '), facts: report };
+    if (checked === 0)
+      return { verdict: 'skip', summary: 'no open minute in the window', facts: report };
+    return {
+      verdict: 'pass',
+      summary: `${checked} target(s): no open minute without a bar in the last ${minutes} min`,
+      facts: report,
+    };
+  },
+};
+
+if (require.main === module) refuseDirectStart('calendar-gaps');

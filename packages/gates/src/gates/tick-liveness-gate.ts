@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { calendarFor } from '@fxcm/calendar';
+import { decodeStreamEntry, streamNames } from '@fxcm/contracts';
+import { refuseDirectStart } from '../direct-start';
+import { symbolsOf, type Gate, type GateResult } from '../gate';
+import { intArg } from '../gate-args';
+
+const PAGE = 5_000;
+const MAX_ENTRIES = 2_000_000;
+
+interface SymbolTicks {
+  ticks: number;
+  lastTs: number;
+  /** Stream arrival minus quote time, ms: how late the gateway wrote each tick. */
+  lags: number[];
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/**
+ * Ticks are flowing: over `seconds`, every target symbol whose market is open throughout gets
+ * ticks on its shard's stream, written at most `maxLagMs` (p95) after their quote time.
+ */
+export const tickLivenessGate: Gate = {
+  name: 'tick-liveness',
+  description: 'ticks > 0 per open symbol over N seconds, write lag p95 within bounds',
+  async run(context, args): Promise<GateResult> {
+    const seconds = intArg(args, 'seconds', 60, 1, 3_600);
+    const maxLagMs = intArg(args, 'maxLagMs', 5_000, 1, 600_000);
+    const { deployment } = context;
+    const start = context.now();
+    await sleep(seconds * 1_000);
+    const end = context.now();
+
+    const bySymbol = new Map<string, SymbolTicks>();
+    let invalid = 0;
+    for (let shard = 0; shard < deployment.shards; shard++) {
+      const stream = streamNames(deployment.namespace).ticks(shard);
+      let from = `${start}-0`;
+      for (let read = 0; read < MAX_ENTRIES; read += PAGE) {
+        const page = await context.redis.xrange(stream, from, `${end}-0`, 'COUNT', PAGE);
+        for (const [id, fields] of page) {
+          let entry;
+          try {
+            entry = decodeStreamEntry(fields);
+          } catch {
+            invalid++;
+            continue;
+          }
+          if (entry.type !== 'tick') continue;
+          const tick = entry.data;
+          const seen = bySymbol.get(tick.symbol) ?? { ticks: 0, lastTs: 0, lags: [] };
+          seen.ticks++;
+          seen.lastTs = Math.max(seen.lastTs, tick.ts);
+          seen.lags.push(Number(id.split('-')[0]) - tick.ts);
+          bySymbol.set(tick.symbol, seen);
+        }
+        if (page.length < PAGE) break;
+        from = `(${page[page.length - 1]?.[0]}`;
+      }
+    }
+
+    const report: Record<string, unknown> = {};
+    const faults: string[] = [];
+    let checked = 0;
+    for (const symbol of symbolsOf(deployment)) {
+      const calendar = calendarFor(symbol);
+      const openThroughout = calendar.isOpen(start) && calendar.nextPause(start) >= end;
+      const seen = bySymbol.get(symbol) ?? { ticks: 0, lastTs: 0, lags: [] };
+      const lags = [...seen.lags].sort((a, b) => a - b);
+      const p95 = percentile(lags, 95);
+      report[symbol] = {
+        open: openThroughout,
+        ticks: seen.ticks,
+        lagP50Ms: percentile(lags, 50),
+        lagP95Ms: p95,
+      };
+      if (!openThroughout) continue;
+      checked++;
+      if (seen.ticks === 0)
+        faults.push(`${symbol}: no ticks in ${seconds} s while its market is open`);
+      else if (p95 > maxLagMs) faults.push(`${symbol}: write lag p95 ${p95} ms > ${maxLagMs} ms`);
+    }
+    context.pack.write('tick-liveness', 'symbols', { seconds, maxLagMs, invalid, symbols: report });
+    if (checked === 0) {
+      return {
+        verdict: 'skip',
+        summary: 'no target symbol was open for the whole window',
+        facts: report,
+      };
+    }
+    return faults.length === 0
+      ? {
+          verdict: 'pass',
+          summary: `${checked} open symbol(s) ticking over ${seconds} s`,
+          facts: report,
+        }
+      : { verdict: 'fail', summary: faults.join('; '), facts: { faults, symbols: report } };
+  },
+};
+
+if (require.main === module) refuseDirectStart('tick-liveness');
