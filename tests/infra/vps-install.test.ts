@@ -152,9 +152,9 @@ describe('infra/systemd/install.mjs', () => {
   });
 
   it('names only settings the services declare in its profiles', () => {
-    const known = new Set(
+    const known = new Set<string>(
       [gateway, barBuilder, scheduler, publisher, ingestor].flatMap((spec) =>
-        spec.fields.flatMap((f) => (f.env ? [f.env] : [])),
+        spec.fields.flatMap((f): string[] => (f.env ? [f.env] : [])),
       ),
     );
     for (const profile of readdirSync(join(ROOT, 'infra', 'systemd', 'profiles'))) {
