@@ -21,7 +21,11 @@ function bar(openTime: number, close = 1.1, extra: Partial<OhlcvBar> = {}): Ohlc
   };
 }
 
-const message = (bars: OhlcvBar[], tf: Timeframe = '1m', secret: string | undefined = SECRET): string =>
+const message = (
+  bars: OhlcvBar[],
+  tf: Timeframe = '1m',
+  secret: string | undefined = SECRET,
+): string =>
   encodeOhlcvMessage(
     { symbol: 'EURUSD', tf, bars },
     secret === undefined ? {} : { secret, algo: 'sha256' },
