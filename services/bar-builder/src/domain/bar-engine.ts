@@ -127,6 +127,13 @@ class SymbolState {
   lastRealMinute = -Infinity;
   /** Synthetic finals after the latest non-synthetic final. */
   synthRun = 0;
+  /**
+   * Minutes `(lastRealMinute, verifiedTo)` are known to be open: the session of the latest real
+   * minute still runs there, so its close may be carried into a synthetic bar.
+   */
+  verifiedTo = -Infinity;
+  /** A closed minute lies after the latest real minute: no synthetic bar until the next one. */
+  sessionEnded = false;
   /** A tick-built final exists: synthetic bars may follow. */
   hasTickBar = false;
   pending: Map<number, PendingHistory> | undefined;
@@ -150,6 +157,14 @@ class SymbolState {
 }
 
 const NO_EVENTS: readonly BarEvent[] = Object.freeze([]);
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** A real (tick or history) final of minute `m` is the latest: its session runs from there. */
+function markReal(s: SymbolState, m: number): void {
+  s.lastRealMinute = m;
+  s.verifiedTo = m + MINUTE_MS;
+  s.sessionEnded = false;
+}
 const MIN_TS = 946_684_800_000;
 const MAX_TS = 9_999_999_999_999;
 const MODE_MID = 0;
@@ -357,10 +372,10 @@ export class BarEngine {
     if (m > s.lastFinalMinute) {
       s.lastFinalMinute = m;
       s.prevClose = bar.close;
-      s.lastRealMinute = m;
+      markReal(s, m);
       s.synthRun = 0;
     } else if (m > s.lastRealMinute) {
-      s.lastRealMinute = m;
+      markReal(s, m);
       s.synthRun = s.memory.countSynthetic(m + MINUTE_MS, s.frontier);
     }
     this.fillWindows(s, bar, events);
@@ -450,7 +465,7 @@ export class BarEngine {
       if (fate === MinuteFate.Synthetic) s.synthRun++;
       else {
         s.synthRun = 0;
-        s.lastRealMinute = b.open_time;
+        markReal(s, b.open_time);
       }
       if (fate !== MinuteFate.History) s.hasTickBar = true;
       for (const series of s.htf) {
@@ -536,6 +551,7 @@ export class BarEngine {
         minutes.forEach((m) => {
           if (m.open_time >= agg.start && m.open_time < agg.end) agg.add(m);
         });
+        if (agg.empty) continue;
         out.push({
           kind: 'preview',
           symbol: s.symbol,
@@ -719,9 +735,11 @@ export class BarEngine {
           s.frontier = m;
           continue;
         }
-        const synthPossible = alive && s.hasTickBar && s.synthRun < maxSynth;
+        const synthPossible =
+          alive && s.hasTickBar && s.synthRun < maxSynth && this.sessionRunsTo(s, m);
         if (synthPossible) {
           if (minuteIsOpen(s.calendar, m, s.symbol)) {
+            s.verifiedTo = m + MINUTE_MS;
             this.recordFinal(
               s,
               syntheticBar(m, s.prevClose as number),
@@ -730,6 +748,9 @@ export class BarEngine {
             );
             s.counters.synthetic++;
           } else {
+            // The session is over: the next one starts at its first real minute, with no close
+            // of its own to carry (a weekly open must not open at Friday's close).
+            s.sessionEnded = true;
             s.memory.set(m, MinuteFate.None);
           }
           m += MINUTE_MS;
@@ -808,7 +829,7 @@ export class BarEngine {
     if (fate === MinuteFate.Synthetic) s.synthRun++;
     else {
       s.synthRun = 0;
-      s.lastRealMinute = bar.open_time;
+      markReal(s, bar.open_time);
     }
     if (fate === MinuteFate.Tick) s.hasTickBar = true;
     for (const series of s.htf) {
@@ -875,13 +896,39 @@ export class BarEngine {
     w: WindowAggregate,
     events: BarEvent[],
   ): void {
+    // A window without a real minute has no bar (as at the broker); a later fill makes its first.
+    if (w.empty) return;
     events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: w.toBar(series.tf, true) });
     this.retire(series, w);
   }
 
-  /** Keeps an ended window for revisions, unless only part of it is known. */
+  /** Keeps an ended window for revisions, unless only part of it is known or it has no bar. */
   private retire(series: HtfSeries, w: WindowAggregate): void {
-    if (!w.partial) series.finals.set(w.start, w);
+    if (!w.partial && !w.empty) series.finals.set(w.start, w);
+  }
+
+  /**
+   * True when every minute from the symbol's latest real minute up to `m` is open, so the
+   * session of that minute still runs and its close may be carried. Asks the calendar only for
+   * minutes not yet checked (the run of synthetic bars checks each minute as it goes), so the
+   * cost is paid once per stretch jumped over (a dead feed, a restart).
+   */
+  private sessionRunsTo(s: SymbolState, m: number): boolean {
+    if (s.sessionEnded) return false;
+    if (s.verifiedTo >= m) return true;
+    // A stretch longer than a week contains a weekend whatever the calendar.
+    if (m - s.verifiedTo > WEEK_MS) {
+      s.sessionEnded = true;
+      return false;
+    }
+    for (let k = s.verifiedTo; k < m; k += MINUTE_MS) {
+      if (!minuteIsOpen(s.calendar, k, s.symbol)) {
+        s.sessionEnded = true;
+        return false;
+      }
+    }
+    s.verifiedTo = m;
+    return true;
   }
 
   /** Sets `series.winStart/winEnd` to the window containing `minute`. */
