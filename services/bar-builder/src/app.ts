@@ -87,6 +87,8 @@ export function createApp({
         store,
         producer,
         barsStream: names.bars(shard),
+        inputs: { ticks: names.ticks(shard), history: names.history(shard) },
+        futureToleranceMs: config.futureToleranceMs,
         checkpoint: {
           read: () => readWatermarkCheckpoint(storeDir),
           write: (watermark) => {
