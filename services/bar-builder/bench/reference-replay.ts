@@ -2,6 +2,7 @@ import {
   createBarEngine,
   type Bar,
   type BarEngine,
+  type BarEngineOptions,
   type BarEvent,
   type SessionCalendar,
 } from '../src/domain';
@@ -54,8 +55,9 @@ export function replayDays(
   mode: 'bid' | 'ask',
   calendar: SessionCalendar,
   collect: (events: readonly BarEvent[]) => void,
+  options: Partial<BarEngineOptions> = {},
 ): BarEngine {
-  const engine = createBarEngine({ priceMode: mode, calendarFor: () => calendar });
+  const engine = createBarEngine({ priceMode: mode, ...options, calendarFor: () => calendar });
   let lastTs = 0;
   for (const d of days) {
     const t = d.ticks;

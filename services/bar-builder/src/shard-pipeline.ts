@@ -12,6 +12,7 @@ import {
 } from './domain';
 import { minuteOf } from './domain/bar';
 import { admitEntry, type InputRole } from './input-admission';
+import { WarmupRequests, type WarmupNeed } from './warmup-requests';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
 /** Options of {@link ShardPipeline}. */
@@ -30,6 +31,11 @@ export interface ShardPipelineOptions {
   futureToleranceMs: number;
   /** The wall clock (default `Date.now`): the one thing the rail compares entry times with. */
   now?: () => number;
+  /**
+   * Enqueues a history job for a warm-up span (cold start); without it the held windows wait
+   * for history someone else asks for.
+   */
+  requestHistory?: (need: WarmupNeed) => void;
   /** Where the watermark of the last durable batch is kept (beside the store). */
   checkpoint: { read(): number | undefined; write(watermark: number): void };
   /** Acknowledges entries of the shard's input streams once their effects are durable. */
@@ -72,6 +78,7 @@ export class ShardPipeline {
   private readonly bars;
   private readonly rejected;
   private readonly future;
+  private readonly warmup: WarmupRequests;
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
@@ -96,6 +103,16 @@ export class ShardPipeline {
     );
     for (const role of ['ticks', 'history'] as const) this.roles.set(opts.inputs[role], role);
     this.now = opts.now ?? Date.now;
+    const warmups = metrics.counter(
+      'fxcm_bar_builder_warmup_requests_total',
+      'History jobs enqueued to cover windows begun before the builder started',
+    );
+    const request = opts.requestHistory;
+    this.warmup = new WarmupRequests((need) => {
+      warmups.inc();
+      opts.logger.info('warm-up history requested', { ...need });
+      request?.(need);
+    });
   }
 
   /** Seeds the engine from the store: recent final 1m bars of every stored symbol. */
@@ -169,8 +186,14 @@ export class ShardPipeline {
             events.push(...engine.onHistoryBar({ ...decoded.data }));
             ackAfterDurable.push(entry);
             break;
+          case 'history_range': {
+            const { symbol, from, to } = decoded.data;
+            events.push(...engine.onHistoryRange({ symbol, from, to }));
+            ackAfterDurable.push(entry);
+            break;
+          }
           default:
-            // admitEntry lets only tick, watermark and history_bar through.
+            // admitEntry lets only tick, watermark, history_bar and history_range through.
             throw new Error(`shard pipeline: no handler for admitted entry type ${decoded.type}`);
         }
       } catch (err) {
@@ -194,6 +217,7 @@ export class ShardPipeline {
       for (const t of done) this.heldKeys.delete(heldKey(t));
     }
     await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
+    this.warmup.request(engine.warmupNeeds());
   }
 
   /** Queues the previews of every (symbol, tf) that changed; dropped first under backpressure. */
@@ -217,6 +241,7 @@ export class ShardPipeline {
       feed: status.feed,
       open_bars: status.openBars,
       held_ticks: this.held.length,
+      warming: this.warmup.pending(),
       last_final_close: this.lastFinalClose,
       last_preview_at: this.lastPreviewAt,
       store: this.opts.store.state,

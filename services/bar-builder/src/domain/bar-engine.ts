@@ -13,8 +13,10 @@ import {
   tickProblem,
   timeProblem,
   watermarkProblem,
+  historyRangeProblem,
   type FeedState,
   type HistoryBar,
+  type HistoryRange,
   type RestoredBar,
   type Tick,
   type Watermark,
@@ -99,6 +101,11 @@ class HtfSeries {
   current: WindowAggregate | undefined;
   /** Emitted windows still within the memory horizon, by start: what a history fill revises. */
   readonly finals = new Map<number, WindowAggregate>();
+  /**
+   * Windows that ended before every open minute of them was covered (cold start), oldest first:
+   * not final yet; warm-up history covering them releases them (`onHistoryRange`).
+   */
+  readonly held: WindowAggregate[] = [];
   // Bounds of the last window looked up (most lookups hit the same window).
   winStart = 0;
   winEnd = 0;
@@ -121,6 +128,12 @@ class SymbolState {
   frontier = -Infinity;
   /** Earliest minute the engine's knowledge of finals is complete from (restore start). */
   knownFrom = -Infinity;
+  /**
+   * Earliest minute from which every minute of the symbol is covered (by ticks, history or the
+   * store); undefined: from the engine's first tick or watermark. Only used when windows that
+   * began before it are held (`holdUncoveredWindows`).
+   */
+  coveredFrom: number | undefined;
   prevClose: number | undefined;
   lastFinalMinute = -Infinity;
   /** Latest non-synthetic final. */
@@ -185,6 +198,8 @@ export class BarEngine {
   private lastSymbol: string | undefined;
   private lastState: SymbolState | undefined;
   private wm = -Infinity;
+  /** Minute of the engine's first tick or watermark: what a fresh symbol is covered from. */
+  private origin = Infinity;
   private futureLimit = Infinity;
   private nextBoundary = -Infinity;
   private feed: FeedState | null = null;
@@ -230,6 +245,7 @@ export class BarEngine {
     )) {
       this.rejectTick(t);
     }
+    if (this.origin === Infinity) this.origin = ts - (ts % MINUTE_MS);
     const s = this.stateFor(t.symbol);
     const c = s.counters;
     if (ts > this.futureLimit) {
@@ -283,6 +299,7 @@ export class BarEngine {
     const problem = watermarkProblem(w);
     if (problem !== undefined)
       throw new BarEngineError('BAR_INVALID_WATERMARK', `watermark: ${problem}`);
+    if (this.origin === Infinity) this.origin = minuteOf(w.ts);
     this.feed = w.feed;
     if (w.feed === 'dead') this.deadSinceBoundary = true;
     if (w.ts <= this.wm) {
@@ -351,7 +368,7 @@ export class BarEngine {
       s.pending.set(m, prices);
       return NO_EVENTS;
     }
-    if (m < this.knownFrom(s)) {
+    if (m < this.knownFrom(s) && !this.warms(s, m)) {
       c.history_stale++;
       return NO_EVENTS;
     }
@@ -451,6 +468,7 @@ export class BarEngine {
     const first = finals1m[0];
     if (first === undefined) return;
     s.knownFrom = first.open_time;
+    s.coveredFrom = first.open_time;
     const horizon = frontier - this.memoryMs;
     for (const b of finals1m) {
       const fate =
@@ -858,6 +876,11 @@ export class BarEngine {
         cur.add(bar);
         continue;
       }
+      const held = series.held.find((w) => w.start === series.winStart);
+      if (held !== undefined) {
+        held.add(bar); // warm-up: the window comes out once it is covered
+        continue;
+      }
       const done = series.finals.get(series.winStart);
       if (done !== undefined) {
         done.add(bar);
@@ -871,10 +894,14 @@ export class BarEngine {
         });
         continue;
       }
-      // A window that began before what the engine knows cannot be rebuilt whole.
-      if (series.winStart < this.knownFrom(s)) continue;
       const agg = new WindowAggregate(series.winStart, series.winEnd);
       agg.add(bar);
+      if (this.uncovered(s, agg.start) && agg.end <= s.frontier) {
+        insertHeld(series.held, agg);
+        continue;
+      }
+      // A window that began before what the engine knows cannot be rebuilt whole.
+      if (series.winStart < this.knownFrom(s)) continue;
       if (agg.end <= s.frontier) {
         // The window ended with no final minute: this fill makes its first (and only) final.
         series.finals.set(agg.start, agg);
@@ -898,6 +925,11 @@ export class BarEngine {
   ): void {
     // A window without a real minute has no bar (as at the broker); a later fill makes its first.
     if (w.empty) return;
+    if (this.uncovered(s, w.start)) {
+      // Cold start: minutes of it before the engine's coverage are unknown, so it is no final.
+      insertHeld(series.held, w);
+      return;
+    }
     events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: w.toBar(series.tf, true) });
     this.retire(series, w);
   }
@@ -942,12 +974,104 @@ export class BarEngine {
   /** Forgets ended windows that lie wholly before the memory horizon. */
   private prune(s: SymbolState): void {
     const horizon = this.knownFrom(s);
+    const heldHorizon = s.frontier - this.memoryMs;
     for (const series of s.htf) {
       for (const [start, w] of series.finals) {
         if (w.end > horizon) break;
         series.finals.delete(start);
       }
+      // A held window no warm-up covered within the memory horizon never becomes final.
+      while (series.held.length > 0 && (series.held[0] as WindowAggregate).end <= heldHorizon)
+        series.held.shift();
     }
+  }
+
+  /** The minute from which every minute of `s` is covered (ticks, history or the store). */
+  private coverage(s: SymbolState): number {
+    return s.coveredFrom ?? this.origin;
+  }
+
+  /** True when a window starting at `start` has minutes before the coverage of `s` (held). */
+  private uncovered(s: SymbolState, start: number): boolean {
+    return this.opts.holdUncoveredWindows && start < this.coverage(s);
+  }
+
+  /** The earliest start of a held or in-progress window of `s` not yet covered, or Infinity. */
+  private warmFloor(s: SymbolState): number {
+    const cov = this.coverage(s);
+    let floor = Infinity;
+    for (const series of s.htf) {
+      const first = series.held[0];
+      if (first !== undefined && first.start < floor) floor = first.start;
+      const cur = series.current;
+      if (cur !== undefined && cur.start < cov && cur.start < floor) floor = cur.start;
+    }
+    return floor < cov ? floor : Infinity;
+  }
+
+  /** True when a history bar of minute `m` warms a window the engine holds for coverage. */
+  private warms(s: SymbolState, m: number): boolean {
+    return (
+      this.opts.holdUncoveredWindows &&
+      m >= this.warmFloor(s) &&
+      m < this.coverage(s) &&
+      m >= s.frontier - this.memoryMs
+    );
+  }
+
+  /**
+   * History says it delivered every bar it has of `symbol` for `[from, to)` (its bars came
+   * before this on the same stream). When that reaches the symbol's coverage, the coverage moves
+   * back to `from`, and the held windows it now covers come out as finals, ordered by end.
+   */
+  onHistoryRange(r: HistoryRange): readonly BarEvent[] {
+    const problem = historyRangeProblem(r);
+    if (problem !== undefined)
+      throw new BarEngineError('BAR_INVALID_HISTORY_RANGE', `history range: ${problem}`, {
+        symbol: typeof r?.symbol === 'string' ? r.symbol : undefined,
+      });
+    const s = this.states.get(r.symbol);
+    if (s === undefined || !this.opts.holdUncoveredWindows) return NO_EVENTS;
+    const cov = this.coverage(s);
+    const from = minuteOf(r.from);
+    if (!(from < cov && r.to >= cov)) return NO_EVENTS;
+    s.coveredFrom = from;
+    if (s.knownFrom === -Infinity || from < s.knownFrom) s.knownFrom = from;
+    const events: BarEvent[] = [];
+    for (const series of s.htf) {
+      const still: WindowAggregate[] = [];
+      for (const w of series.held) {
+        if (w.start < from) still.push(w);
+        else if (!w.empty) {
+          events.push({
+            kind: 'final',
+            symbol: s.symbol,
+            tf: series.tf,
+            bar: w.toBar(series.tf, true),
+          });
+          series.finals.set(w.start, w);
+        }
+      }
+      series.held.length = 0;
+      series.held.push(...still);
+    }
+    // by end; at equal ends the shorter timeframe first (the order of s.htf, a stable sort)
+    events.sort((a, b) => a.bar.close_time - b.bar.close_time);
+    return events;
+  }
+
+  /**
+   * What each symbol still needs from history before its held and in-progress windows can be
+   * final: `[from, to)` with `to` = its coverage. Empty when nothing is held.
+   */
+  warmupNeeds(): { symbol: string; from: number; to: number }[] {
+    const out: { symbol: string; from: number; to: number }[] = [];
+    if (!this.opts.holdUncoveredWindows) return out;
+    for (const s of this.states.values()) {
+      const floor = this.warmFloor(s);
+      if (floor !== Infinity) out.push({ symbol: s.symbol, from: floor, to: this.coverage(s) });
+    }
+    return out;
   }
 
   private previewMinute(s: SymbolState, b: MinuteBar, i: number): Bar {
@@ -979,6 +1103,13 @@ export class BarEngine {
       maxSpread: b.maxSpread,
     });
   }
+}
+
+/** Inserts `w` into `held` keeping it ordered by start. */
+function insertHeld(held: WindowAggregate[], w: WindowAggregate): void {
+  let i = held.length;
+  while (i > 0 && (held[i - 1] as WindowAggregate).start > w.start) i--;
+  held.splice(i, 0, w);
 }
 
 function byEndThenSymbol(a: BarEvent, b: BarEvent): number {

@@ -26,6 +26,13 @@ export interface BarEngineOptions {
    * bar can still fill a hole and rebuild the higher-timeframe bars it belongs to.
    */
   finalMemoryMinutes?: number;
+  /**
+   * Cold start (default false): a higher-timeframe window that began before the symbol's
+   * coverage (the first restored bar, else the engine's first tick or watermark) is not final
+   * when it ends; only its previews go out, and it is held until warm-up history covers it
+   * (`onHistoryRange`). The bar-builder service sets it; replays of a whole record need not.
+   */
+  holdUncoveredWindows?: boolean;
   /** The trading calendar of a symbol; asked once per symbol, when it is first seen. */
   calendarFor(symbol: string): SessionCalendar;
 }
@@ -39,6 +46,7 @@ export interface ResolvedEngineOptions {
   maxSynthGapMinutes: number;
   futureToleranceMs: number;
   finalMemoryMinutes: number;
+  holdUncoveredWindows: boolean;
   calendarFor(symbol: string): SessionCalendar;
 }
 
@@ -89,6 +97,9 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
       `finalMemoryMinutes must be an integer in [60, 525600], got ${String(finalMemoryMinutes)}`,
     );
   }
+  const holdUncoveredWindows = o.holdUncoveredWindows ?? false;
+  if (typeof holdUncoveredWindows !== 'boolean')
+    throw invalid(`holdUncoveredWindows must be a boolean, got ${String(holdUncoveredWindows)}`);
   if (typeof o.calendarFor !== 'function')
     throw invalid('calendarFor must be a function (symbol) => calendar');
   return {
@@ -98,6 +109,7 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
     maxSynthGapMinutes,
     futureToleranceMs,
     finalMemoryMinutes,
+    holdUncoveredWindows,
     calendarFor: o.calendarFor,
   };
 }

@@ -116,18 +116,29 @@ describe.each(['bid', 'ask'] as const)('%s mode, 13 real FXCM EUR/USD days', (si
   const finals = new Map<string, Bar>();
   let duplicates = 0;
   let endWatermark = 0;
+  let firstMinute = 0;
   beforeAll(() => {
-    replayDays(days, side, calendarFor(SYMBOL), (events: readonly BarEvent[]) => {
-      for (const e of events) {
-        if (e.kind !== 'final') throw new Error(`unexpected ${e.kind} event`);
-        const key = `${e.tf}@${e.bar.open_time}`;
-        if (finals.has(key)) duplicates++;
-        finals.set(key, e.bar);
-      }
-    });
+    // as the service runs it: a window that began before the data is not final (cold start)
+    const options = { holdUncoveredWindows: true };
+    replayDays(
+      days,
+      side,
+      calendarFor(SYMBOL),
+      (events: readonly BarEvent[]) => {
+        for (const e of events) {
+          if (e.kind !== 'final') throw new Error(`unexpected ${e.kind} event`);
+          const key = `${e.tf}@${e.bar.open_time}`;
+          if (finals.has(key)) duplicates++;
+          finals.set(key, e.bar);
+        }
+      },
+      options,
+    );
     const lastDay = days[days.length - 1]!.ticks;
     const last = lastDay.ts[lastDay.length - 1]!;
     endWatermark = last - (last % MINUTE) + MINUTE;
+    const first = days[0]!.ticks.ts[0]!;
+    firstMinute = first - (first % MINUTE);
   });
   const ofTf = (tf: string): Bar[] => [...finals.values()].filter((b) => b.tf === tf);
 
@@ -151,8 +162,11 @@ describe.each(['bid', 'ask'] as const)('%s mode, 13 real FXCM EUR/USD days', (si
     const expected = expectedWindows(side);
     const checked: Record<string, number> = {};
     for (const tf of HTF) {
-      // windows still open at the end of the data are not final yet
-      const want = [...expected.get(tf)!.values()].filter((w) => w.close_time < endWatermark);
+      // windows still open at the end of the data are not final yet, and one that began before
+      // the data (the 1d window of 2014-05-01 from 04-30 21:00Z) is never final without warm-up
+      const want = [...expected.get(tf)!.values()].filter(
+        (w) => w.close_time < endWatermark && w.open_time >= firstMinute,
+      );
       const wanted = new Map(want.map((w) => [w.open_time, w]));
       const got = ofTf(tf);
       // nothing synthetic, nothing without reference minutes, and every window present
@@ -169,7 +183,7 @@ describe.each(['bid', 'ask'] as const)('%s mode, 13 real FXCM EUR/USD days', (si
       checked[tf] = got.length;
     }
     // the figures docs/bars.md quotes
-    expect(checked).toEqual({ '5m': 3168, '15m': 1056, '30m': 528, '1h': 264, '4h': 66, '1d': 11 });
+    expect(checked).toEqual({ '5m': 3168, '15m': 1056, '30m': 528, '1h': 264, '4h': 66, '1d': 10 });
   });
 
   it('every 1h final equals FXCM’s hourly file', () => {
