@@ -36,6 +36,11 @@ export interface FinalEvent {
   symbol: string;
   tf: Timeframe;
   bar: Bar;
+  /**
+   * Set on the 1m final of a minute the feed saw only in part whose history bar did not come
+   * within `partialWaitMs`: the tick-built bar, published as a loud fallback.
+   */
+  unrepaired?: true;
 }
 
 /**
@@ -155,6 +160,11 @@ class SymbolState {
   dirty = false;
   /** The calendar failure that stopped the symbol's last watermark step, if any. */
   failure: string | undefined;
+  /**
+   * Minutes the feed saw only in part that got ticks, waiting for their history bar (NoMix: the
+   * history bar becomes their final), with their tick-built bar.
+   */
+  awaiting: Map<number, Bar> | undefined;
 
   constructor(
     symbol: string,
@@ -200,6 +210,11 @@ export class BarEngine {
   private wm = -Infinity;
   /** Minute of the engine's first tick or watermark: what a fresh symbol is covered from. */
   private origin = Infinity;
+  /**
+   * Minute spans `[from, to)` the feed did not fully observe (`onPartialMinutes`), oldest first;
+   * `settled` once the wait for their history is over.
+   */
+  private readonly partials: Array<{ from: number; to: number; settled: boolean }> = [];
   private futureLimit = Infinity;
   private nextBoundary = -Infinity;
   private feed: FeedState | null = null;
@@ -314,9 +329,15 @@ export class BarEngine {
     const alive = !this.deadSinceBoundary;
     this.deadSinceBoundary = false;
     const events: BarEvent[] = [];
+    if (alive && w.feed === 'alive') {
+      // The wait for a span's history runs once the feed is back (only then can it be asked).
+      for (const p of this.partials)
+        if (!p.settled && p.to + this.opts.partialWaitMs <= w.ts) p.settled = true;
+    }
     for (const s of this.states.values()) {
       try {
         this.advance(s, floor, alive, events);
+        this.giveUpWaiting(s, w.ts, alive && w.feed === 'alive', events);
         s.failure = undefined;
       } catch (err) {
         // One symbol's broken calendar must not stop the shard: its minutes wait (the frontier
@@ -377,15 +398,36 @@ export class BarEngine {
       c.history_duplicate++;
       return NO_EVENTS;
     }
+    if (fate === MinuteFate.TickPartial) {
+      // The one documented revision: a partial minute published from its ticks after the wait,
+      // now corrected by its history bar. Derived windows keep the bar they were built from.
+      s.memory.set(m, MinuteFate.History);
+      c.partial_revised++;
+      const bar = historyBar(m, prices);
+      return [{ kind: 'revised', symbol: s.symbol, tf: '1m', bar, revision: 1 }];
+    }
     if (fate !== MinuteFate.None) {
       c.history_conflicts++;
       return NO_EVENTS;
     }
     for (const series of s.htf) this.locate(s, series, m); // may throw: nothing changed yet
-    const bar = historyBar(m, prices);
-    const events: BarEvent[] = [{ kind: 'final', symbol: s.symbol, tf: '1m', bar }];
-    s.memory.set(m, MinuteFate.History);
+    const events: BarEvent[] = [];
+    if (s.awaiting?.delete(m)) c.partial_repaired++;
+    this.fill(s, historyBar(m, prices), MinuteFate.History, events);
     c.history_filled++;
+    this.releaseHeld(s, events);
+    return events;
+  }
+
+  /** A final for a past minute without one: out at once, merged into its windows. */
+  private fill(s: SymbolState, bar: Bar, fate: MinuteFate, events: BarEvent[], loud = false): void {
+    const m = bar.open_time;
+    events.push(
+      loud
+        ? { kind: 'final', symbol: s.symbol, tf: '1m', bar, unrepaired: true }
+        : { kind: 'final', symbol: s.symbol, tf: '1m', bar },
+    );
+    s.memory.set(m, fate);
     if (m > s.lastFinalMinute) {
       s.lastFinalMinute = m;
       s.prevClose = bar.close;
@@ -396,7 +438,123 @@ export class BarEngine {
       s.synthRun = s.memory.countSynthetic(m + MINUTE_MS, s.frontier);
     }
     this.fillWindows(s, bar, events);
-    return events;
+  }
+
+  /**
+   * Publishes the tick-built bars of partial minutes whose history did not come by the
+   * watermark `wm` (loud: `unrepaired`, counted), and releases the windows that waited on them.
+   * The wait runs from the end of the unobserved span (history can be asked only once the feed
+   * is back and the minute is over) and only while the feed is alive.
+   */
+  private giveUpWaiting(s: SymbolState, wm: number, alive: boolean, events: BarEvent[]): void {
+    if (!alive) return;
+    const awaiting = s.awaiting;
+    if (awaiting !== undefined) {
+      for (const [m, bar] of awaiting) {
+        if (Math.max(m + MINUTE_MS, this.partialEnd(m)) + this.opts.partialWaitMs > wm) continue;
+        awaiting.delete(m);
+        s.counters.partial_unrepaired++;
+        this.fill(s, bar, MinuteFate.TickPartial, events, true);
+      }
+    }
+    if (s.htf.some((series) => series.held.length > 0)) this.releaseHeld(s, events);
+  }
+
+  /** End of the unobserved span that contains minute `m` (or `m` when none does). */
+  private partialEnd(m: number): number {
+    for (const p of this.partials) if (m >= p.from && m < p.to) return p.to;
+    return m;
+  }
+
+  /** True when minute `m` lies in a span the feed did not fully observe. */
+  private isPartial(m: number): boolean {
+    for (let i = this.partials.length - 1; i >= 0; i--) {
+      const p = this.partials[i] as { from: number; to: number };
+      if (m >= p.from && m < p.to) return true;
+      if (p.to <= m) return false; // spans are kept in order; older ones end earlier
+    }
+    return false;
+  }
+
+  /**
+   * True when a minute of window `w` waits for its history bar: a partial minute with ticks, or
+   * an open minute of an unobserved span that has no final yet, while that span's wait runs.
+   */
+  private waitsIn(s: SymbolState, w: WindowAggregate): boolean {
+    if (s.awaiting !== undefined)
+      for (const m of s.awaiting.keys()) if (m >= w.start && m < w.end) return true;
+    for (const p of this.partials) {
+      if (p.settled || p.to <= w.start || p.from >= w.end) continue;
+      const end = Math.min(p.to, w.end, s.frontier);
+      for (let k = Math.max(p.from, w.start); k < end; k += MINUTE_MS) {
+        if (s.memory.get(k) === MinuteFate.None && minuteIsOpen(s.calendar, k, s.symbol))
+          return true;
+      }
+    }
+    return false;
+  }
+
+  /** Emits, ordered by end, every held window that is covered and waits for no minute. */
+  private releaseHeld(s: SymbolState, events: BarEvent[]): void {
+    const released: BarEvent[] = [];
+    for (const series of s.htf) {
+      if (series.held.length === 0) continue;
+      const still: WindowAggregate[] = [];
+      for (const w of series.held) {
+        if (this.uncovered(s, w.start) || this.waitsIn(s, w)) still.push(w);
+        else if (!w.empty) {
+          released.push({
+            kind: 'final',
+            symbol: s.symbol,
+            tf: series.tf,
+            bar: w.toBar(series.tf, true),
+          });
+          series.finals.set(w.start, w);
+        }
+      }
+      series.held.length = 0;
+      series.held.push(...still);
+    }
+    // by end; at equal ends the shorter timeframe first (the order of s.htf, a stable sort)
+    released.sort((a, b) => a.bar.close_time - b.bar.close_time);
+    events.push(...released);
+  }
+
+  /**
+   * The gateway did not observe the feed during `[from, to)` (int epoch ms: its start, a
+   * disconnect, a dead feed). Every minute touched is partial for every symbol: a minute not yet
+   * final that gets ticks waits for its history bar (`partialWaitMs`); one already final from
+   * ticks takes its history bar later as its one revision.
+   */
+  onPartialMinutes(p: { from: number; to: number }): void {
+    const problem =
+      timeProblem('from', p?.from) ??
+      timeProblem('to', p?.to) ??
+      (p.to < p.from ? `to ${p.to} is before from ${p.from}` : undefined);
+    if (problem !== undefined)
+      throw new BarEngineError('BAR_INVALID_PARTIAL', `partial minutes: ${problem}`);
+    const a = minuteOf(p.from);
+    const b = p.to % MINUTE_MS === 0 && p.to > p.from ? p.to : minuteOf(p.to) + MINUTE_MS;
+    const last = this.partials[this.partials.length - 1];
+    if (last !== undefined && a <= last.to && a >= last.from) {
+      last.to = Math.max(last.to, b);
+      last.settled = false;
+    } else {
+      let i = this.partials.length;
+      while (i > 0 && (this.partials[i - 1] as { from: number }).from > a) i--;
+      this.partials.splice(i, 0, { from: a, to: b, settled: false });
+    }
+    // Minutes already final from ticks: their history bar will be their one revision.
+    for (const s of this.states.values()) {
+      for (let m = a; m < b && m < s.frontier; m += MINUTE_MS) {
+        if (m >= s.frontier - this.memoryMs && s.memory.get(m) === MinuteFate.Tick)
+          s.memory.set(m, MinuteFate.TickPartial);
+      }
+    }
+    // Old spans cannot touch a minute that is not final yet.
+    const horizon = this.wm - this.memoryMs;
+    while (this.partials.length > 0 && (this.partials[0] as { to: number }).to < horizon)
+      this.partials.shift();
   }
 
   /**
@@ -735,7 +893,22 @@ export class BarEngine {
         // Each step finishes one minute or throws (a calendar failure) before changing anything,
         // and the frontier follows, so a retry on the next watermark resumes at the same minute.
         const bar = open[0];
-        if (bar !== undefined && bar.start === m) {
+        const partial = bar !== undefined && bar.start === m && this.isPartial(m);
+        if (partial && !s.pending?.has(m)) {
+          this.awaitHistory(s, bar);
+          open.shift();
+          if (s.lastBar === bar) s.lastBar = undefined;
+          m += MINUTE_MS;
+          s.frontier = m;
+          continue;
+        }
+        if (partial) {
+          // A partial minute whose history bar is here already: that bar is its final (below).
+          open.shift();
+          if (s.lastBar === bar) s.lastBar = undefined;
+          s.spare = bar;
+          s.counters.partial_repaired++;
+        } else if (bar !== undefined && bar.start === m) {
           this.finalizeTicks(s, bar, events);
           open.shift();
           if (s.lastBar === bar) s.lastBar = undefined;
@@ -800,6 +973,29 @@ export class BarEngine {
   }
 
   private finalizeTicks(s: SymbolState, b: MinuteBar, events: BarEvent[]): void {
+    this.recordFinal(s, this.tickBar(s, b), MinuteFate.Tick, events);
+    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
+  }
+
+  /**
+   * A minute the feed saw only in part: its tick-built bar waits (a hole for now) for the history
+   * bar, which becomes the final; the windows holding it wait too. The symbol carries on from
+   * the tick bar's close meanwhile.
+   */
+  private awaitHistory(s: SymbolState, b: MinuteBar): void {
+    const bar = this.tickBar(s, b);
+    if (s.awaiting === undefined) s.awaiting = new Map();
+    s.awaiting.set(b.start, bar);
+    s.memory.set(b.start, MinuteFate.None);
+    s.prevClose = bar.close;
+    s.synthRun = 0;
+    s.hasTickBar = true;
+    markReal(s, b.start);
+    s.counters.partial_waiting++;
+  }
+
+  /** The final 1m bar of the ticks of `b` (previous-close open mode applied). */
+  private tickBar(s: SymbolState, b: MinuteBar): Bar {
     let open = b.open;
     let high = b.high;
     let low = b.low;
@@ -808,7 +1004,7 @@ export class BarEngine {
       if (open > high) high = open;
       if (open < low) low = open;
     }
-    const bar = makeBar({
+    return makeBar({
       tf: '1m',
       openTime: b.start,
       closeTime: b.start + MINUTE_MS - 1,
@@ -824,8 +1020,6 @@ export class BarEngine {
       avgSpread: b.spreadSum / b.count,
       maxSpread: b.maxSpread,
     });
-    this.recordFinal(s, bar, MinuteFate.Tick, events);
-    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
   }
 
   /** Emits a 1m final decided in time order and feeds it to the higher timeframes. */
@@ -925,8 +1119,9 @@ export class BarEngine {
   ): void {
     // A window without a real minute has no bar (as at the broker); a later fill makes its first.
     if (w.empty) return;
-    if (this.uncovered(s, w.start)) {
-      // Cold start: minutes of it before the engine's coverage are unknown, so it is no final.
+    if (this.uncovered(s, w.start) || this.waitsIn(s, w)) {
+      // Cold start (minutes before the engine's coverage are unknown) or a partial minute still
+      // waiting for its history bar: no final yet.
       insertHeld(series.held, w);
       return;
     }
@@ -1038,25 +1233,7 @@ export class BarEngine {
     s.coveredFrom = from;
     if (s.knownFrom === -Infinity || from < s.knownFrom) s.knownFrom = from;
     const events: BarEvent[] = [];
-    for (const series of s.htf) {
-      const still: WindowAggregate[] = [];
-      for (const w of series.held) {
-        if (w.start < from) still.push(w);
-        else if (!w.empty) {
-          events.push({
-            kind: 'final',
-            symbol: s.symbol,
-            tf: series.tf,
-            bar: w.toBar(series.tf, true),
-          });
-          series.finals.set(w.start, w);
-        }
-      }
-      series.held.length = 0;
-      series.held.push(...still);
-    }
-    // by end; at equal ends the shorter timeframe first (the order of s.htf, a stable sort)
-    events.sort((a, b) => a.bar.close_time - b.bar.close_time);
+    this.releaseHeld(s, events);
     return events;
   }
 

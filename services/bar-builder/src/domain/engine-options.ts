@@ -33,6 +33,11 @@ export interface BarEngineOptions {
    * (`onHistoryRange`). The bar-builder service sets it; replays of a whole record need not.
    */
   holdUncoveredWindows?: boolean;
+  /**
+   * How long (event time after its end, ms) a minute the feed saw only in part waits for its
+   * history bar before its tick-built bar is published, loudly (default 180 000).
+   */
+  partialWaitMs?: number;
   /** The trading calendar of a symbol; asked once per symbol, when it is first seen. */
   calendarFor(symbol: string): SessionCalendar;
 }
@@ -47,6 +52,7 @@ export interface ResolvedEngineOptions {
   futureToleranceMs: number;
   finalMemoryMinutes: number;
   holdUncoveredWindows: boolean;
+  partialWaitMs: number;
   calendarFor(symbol: string): SessionCalendar;
 }
 
@@ -100,6 +106,9 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
   const holdUncoveredWindows = o.holdUncoveredWindows ?? false;
   if (typeof holdUncoveredWindows !== 'boolean')
     throw invalid(`holdUncoveredWindows must be a boolean, got ${String(holdUncoveredWindows)}`);
+  const partialWaitMs = o.partialWaitMs ?? 180_000;
+  if (!Number.isInteger(partialWaitMs) || partialWaitMs < 0)
+    throw invalid(`partialWaitMs must be an integer >= 0, got ${String(partialWaitMs)}`);
   if (typeof o.calendarFor !== 'function')
     throw invalid('calendarFor must be a function (symbol) => calendar');
   return {
@@ -110,6 +119,7 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
     futureToleranceMs,
     finalMemoryMinutes,
     holdUncoveredWindows,
+    partialWaitMs,
     calendarFor: o.calendarFor,
   };
 }
