@@ -6,6 +6,7 @@ import type {
   StreamBar,
   StreamControl,
   StreamHistoryBar,
+  StreamHistoryRange,
   StreamPublicStatus,
   StreamServiceStatus,
   StreamTick,
@@ -19,6 +20,7 @@ export const STREAM_ENTRY_SCHEMAS = {
   watermark: 'stream-watermark',
   bar: 'stream-bar',
   history_bar: 'stream-history-bar',
+  history_range: 'stream-history-range',
   service_status: 'stream-service-status',
   public_status: 'stream-public-status',
   control: 'stream-control',
@@ -33,6 +35,7 @@ export interface StreamEntryData {
   watermark: StreamWatermark;
   bar: StreamBar;
   history_bar: StreamHistoryBar;
+  history_range: StreamHistoryRange;
   service_status: StreamServiceStatus;
   public_status: StreamPublicStatus;
   control: StreamControl;
@@ -98,6 +101,11 @@ export function streamEntryRailViolation<T extends StreamEntryType>(
       if (h.bid_low > h.bid_high) return `bid_low ${h.bid_low} > bid_high ${h.bid_high}`;
       if (h.ask_low > h.ask_high) return `ask_low ${h.ask_low} > ask_high ${h.ask_high}`;
       return undefined;
+    }
+    case 'history_range': {
+      const r = data as StreamHistoryRange;
+      if (r.from % 60_000 !== 0 || r.to % 60_000 !== 0) return 'from and to must be minute starts';
+      return r.to > r.from ? undefined : `to ${r.to} must be after from ${r.from}`;
     }
     default:
       return undefined;

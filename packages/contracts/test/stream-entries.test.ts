@@ -64,6 +64,7 @@ describe('encodeStreamEntry / decodeStreamEntry', () => {
       watermark: 'stream-watermark',
       bar: 'stream-bar',
       history_bar: 'stream-history-bar',
+      history_range: 'stream-history-range',
       service_status: 'stream-service-status',
       public_status: 'stream-public-status',
       control: 'stream-control',

@@ -104,6 +104,8 @@ export async function measurePipeline(
       store,
       producer,
       barsStream: names.bars(0),
+      inputs: { ticks: names.ticks(0), history: names.history(0) },
+      futureToleranceMs: 300_000,
       checkpoint: { read: () => undefined, write: () => undefined },
       ack: (s, ids) => consumer.ack(s, ids),
       metrics: createMetrics({ service: 'bar-builder' }),

@@ -1,4 +1,11 @@
-import { createBarEngine, type Bar, type BarEvent, type SessionCalendar } from '../src/domain';
+import {
+  createBarEngine,
+  type Bar,
+  type BarEngine,
+  type BarEngineOptions,
+  type BarEvent,
+  type SessionCalendar,
+} from '../src/domain';
 import type { EurusdDay } from './fxcm-archive';
 
 /**
@@ -39,25 +46,18 @@ export interface ReferenceReport {
 
 const iso = (t: number): string => new Date(t).toISOString();
 
-/** Runs `days` (consecutive, ascending) through one engine and compares with the reference. */
-export function runReferenceCheck(
+/**
+ * Feeds `days` (consecutive, ascending) to a fresh engine with every timeframe, a watermark at
+ * each tick's time and one at the end of the last minute, handing every event list to `collect`.
+ */
+export function replayDays(
   days: readonly EurusdDay[],
   mode: 'bid' | 'ask',
   calendar: SessionCalendar,
-): ReferenceReport {
-  const engine = createBarEngine({ priceMode: mode, calendarFor: () => calendar });
-  const bars1m = new Map<number, Bar>();
-  let finalsHtf = 0;
-  let finals1m = 0;
-  const collect = (events: readonly BarEvent[]): void => {
-    for (const e of events) {
-      if (e.tf === '1m') {
-        finals1m++;
-        bars1m.set(e.bar.open_time, e.bar);
-      } else finalsHtf++;
-    }
-  };
-  let ticks = 0;
+  collect: (events: readonly BarEvent[]) => void,
+  options: Partial<BarEngineOptions> = {},
+): BarEngine {
+  const engine = createBarEngine({ priceMode: mode, ...options, calendarFor: () => calendar });
   let lastTs = 0;
   for (const d of days) {
     const t = d.ticks;
@@ -67,9 +67,29 @@ export function runReferenceCheck(
       collect(engine.onWatermark({ ts, feed: 'alive' }));
       lastTs = ts;
     }
-    ticks += t.length;
   }
   collect(engine.onWatermark({ ts: lastTs - (lastTs % 60_000) + 60_000, feed: 'alive' }));
+  return engine;
+}
+
+/** Runs `days` (consecutive, ascending) through one engine and compares with the reference. */
+export function runReferenceCheck(
+  days: readonly EurusdDay[],
+  mode: 'bid' | 'ask',
+  calendar: SessionCalendar,
+): ReferenceReport {
+  const bars1m = new Map<number, Bar>();
+  let finalsHtf = 0;
+  let finals1m = 0;
+  const engine = replayDays(days, mode, calendar, (events) => {
+    for (const e of events) {
+      if (e.tf === '1m') {
+        finals1m++;
+        bars1m.set(e.bar.open_time, e.bar);
+      } else finalsHtf++;
+    }
+  });
+  const ticks = days.reduce((n, d) => n + d.ticks.length, 0);
 
   const side = mode === 'bid' ? 0 : 1;
   let referenceOpenMinutes = 0;

@@ -1,12 +1,21 @@
 import { hostname } from 'node:os';
 import { calendarFor } from '@fxcm/calendar';
-import { GROUPS, parseTimeframe, streamNames } from '@fxcm/contracts';
+import {
+  GROUPS,
+  HISTORY_QUEUE,
+  parseTimeframe,
+  queuePrefix,
+  streamNames,
+  type HistoryJob,
+} from '@fxcm/contracts';
 import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
 import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import { Queue } from 'bullmq';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
+import { warmupJobId } from './warmup-requests';
 import { openStore, type BarStore } from './store';
 
 /**
@@ -50,7 +59,15 @@ export function createApp({
     timeframes: config.timeframes.map((tf) => parseTimeframe(tf) as Timeframe),
     maxSynthGapMinutes: config.maxSynthGapMinutes,
     ...(config.futureToleranceMs > 0 ? { futureToleranceMs: config.futureToleranceMs } : {}),
+    // Cold start: a window begun before the builder saw it is final only once history covers it.
+    holdUncoveredWindows: true,
     calendarFor,
+  });
+  // Warm-up jobs go through the gateway's history queue like every other history request.
+  const queueConn = connect(`shard-${shard}:history-queue`, { blocking: true });
+  const historyQueue = new Queue<HistoryJob>(HISTORY_QUEUE, {
+    connection: queueConn,
+    prefix: queuePrefix(config.namespace),
   });
 
   let store: BarStore | undefined;
@@ -87,6 +104,8 @@ export function createApp({
         store,
         producer,
         barsStream: names.bars(shard),
+        inputs: { ticks: names.ticks(shard), history: names.history(shard) },
+        futureToleranceMs: config.futureToleranceMs,
         checkpoint: {
           read: () => readWatermarkCheckpoint(storeDir),
           write: (watermark) => {
@@ -102,6 +121,25 @@ export function createApp({
           },
         },
         ack: (stream, ids) => consumer!.ack(stream, ids),
+        requestHistory: (need) => {
+          historyQueue
+            .add(
+              'warmup',
+              { symbol: need.symbol, from: need.from, to: need.to, reason: 'warmup' },
+              {
+                jobId: warmupJobId(need),
+                attempts: 5,
+                backoff: { type: 'exponential', delay: 30_000 },
+              },
+            )
+            .catch((err: unknown) => {
+              metrics.errors.inc({ type: 'redis' });
+              status.error('WARMUP_ENQUEUE_FAILED', String((err as Error).message), {
+                severity: 'warning',
+              });
+              logger.warn('cannot enqueue warm-up history', { ...need, err });
+            });
+        },
         metrics,
         status,
         logger,
@@ -147,6 +185,8 @@ export function createApp({
         if (statusTimer) clearInterval(statusTimer);
         await consumer?.close();
         await producer.close();
+        await historyQueue.close();
+        await queueConn.quit();
         await store?.close();
         await status.stop();
         await redis.quit();

@@ -53,7 +53,7 @@ export const configSpec = defineConfig([
     min: 0,
     default: 300_000,
     description:
-      'A tick stamped more than this ahead of the watermark is rejected and counted (future); 0 turns the check off.',
+      'A tick stamped more than this ahead of the watermark, or a tick, watermark, history bar or status record dated more than this ahead of the wall clock, is rejected and counted; 0 turns the checks off.',
   },
   {
     key: 'previewIntervalSeconds',

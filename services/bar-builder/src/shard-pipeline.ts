@@ -11,6 +11,8 @@ import {
   type PreviewEvent,
 } from './domain';
 import { minuteOf } from './domain/bar';
+import { admitEntry, type InputRole } from './input-admission';
+import { WarmupRequests, type WarmupNeed } from './warmup-requests';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
 /** Options of {@link ShardPipeline}. */
@@ -20,6 +22,20 @@ export interface ShardPipelineOptions {
   producer: StreamProducer;
   /** `{ns}:x:bars:{shard}`. */
   barsStream: string;
+  /** The shard's input streams and what each carries: `{ticks: '{ns}:x:ticks:{n}', history: …}`. */
+  inputs: Readonly<Record<InputRole, string>>;
+  /**
+   * How far ahead of the wall clock a tick, watermark, history bar or status record may be dated
+   * (ms); later ones are rejected `STREAM_ENTRY_FUTURE`. 0 turns the rail off.
+   */
+  futureToleranceMs: number;
+  /** The wall clock (default `Date.now`): the one thing the rail compares entry times with. */
+  now?: () => number;
+  /**
+   * Enqueues a history job for a warm-up span (cold start); without it the held windows wait
+   * for history someone else asks for.
+   */
+  requestHistory?: (need: WarmupNeed) => void;
   /** Where the watermark of the last durable batch is kept (beside the store). */
   checkpoint: { read(): number | undefined; write(watermark: number): void };
   /** Acknowledges entries of the shard's input streams once their effects are durable. */
@@ -46,8 +62,14 @@ interface HeldTick {
  */
 export class ShardPipeline {
   private held: HeldTick[] = [];
-  /** Ids of the held ticks: a redelivered entry that is still held is not applied or acked again. */
-  private readonly heldIds = new Set<string>();
+  /**
+   * Keys `(stream, id)` of the held ticks: a redelivered entry that is still held is not applied
+   * or acked again. Ids are per stream, so the stream is part of the key: a history entry with a
+   * held tick's id is another entry.
+   */
+  private readonly heldKeys = new Set<string>();
+  private readonly roles = new Map<string, InputRole>();
+  private readonly now: () => number;
   /** Minute of the last watermark written to the checkpoint. */
   private checkpointed = -Infinity;
   private lastFinalClose: number | undefined;
@@ -55,6 +77,8 @@ export class ShardPipeline {
   private readonly entries;
   private readonly bars;
   private readonly rejected;
+  private readonly future;
+  private readonly warmup: WarmupRequests;
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
@@ -72,6 +96,23 @@ export class ShardPipeline {
       'Input entries rejected, by reason',
       ['reason'],
     );
+    this.future = metrics.counter(
+      'fxcm_bar_builder_future_entries_total',
+      'Input entries dated beyond the future tolerance, by entry type',
+      ['type'],
+    );
+    for (const role of ['ticks', 'history'] as const) this.roles.set(opts.inputs[role], role);
+    this.now = opts.now ?? Date.now;
+    const warmups = metrics.counter(
+      'fxcm_bar_builder_warmup_requests_total',
+      'History jobs enqueued to cover windows begun before the builder started',
+    );
+    const request = opts.requestHistory;
+    this.warmup = new WarmupRequests((need) => {
+      warmups.inc();
+      opts.logger.info('warm-up history requested', { ...need });
+      request?.(need);
+    });
   }
 
   /** Seeds the engine from the store: recent final 1m bars of every stored symbol. */
@@ -100,13 +141,26 @@ export class ShardPipeline {
     for (const entry of batch) {
       // Redelivered while this process still holds it (a batch retried after a Redis error): the
       // engine already has the tick, and acking it now would release it before its minute is final.
-      if (this.heldIds.has(entry.id)) continue;
+      if (this.heldKeys.has(heldKey(entry))) continue;
       let decoded;
       try {
         decoded = decodeStreamEntry(entry.fields);
       } catch (err) {
         if (!(err instanceof ContractError)) throw err;
         this.reject(entry, err.code, err.message);
+        ackNow.push(entry);
+        continue;
+      }
+      const refused = admitEntry(
+        this.roles.get(entry.stream),
+        decoded,
+        this.now(),
+        this.opts.futureToleranceMs,
+      );
+      if (refused !== undefined) {
+        // Never reaches the engine, so never the checkpoint or the store.
+        if (refused.code === 'STREAM_ENTRY_FUTURE') this.future.inc({ type: decoded.type });
+        this.reject(entry, refused.code, refused.message);
         ackNow.push(entry);
         continue;
       }
@@ -118,7 +172,7 @@ export class ShardPipeline {
             this.entries.inc({ symbol, disposition });
             if (disposition === 'applied') {
               this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
-              this.heldIds.add(entry.id);
+              this.heldKeys.add(heldKey(entry));
             } else {
               ackNow.push(entry);
             }
@@ -132,13 +186,15 @@ export class ShardPipeline {
             events.push(...engine.onHistoryBar({ ...decoded.data }));
             ackAfterDurable.push(entry);
             break;
+          case 'history_range': {
+            const { symbol, from, to } = decoded.data;
+            events.push(...engine.onHistoryRange({ symbol, from, to }));
+            ackAfterDurable.push(entry);
+            break;
+          }
           default:
-            this.reject(
-              entry,
-              'STREAM_ENTRY_UNEXPECTED',
-              `entry type ${decoded.type} does not belong on ${entry.stream}`,
-            );
-            ackNow.push(entry);
+            // admitEntry lets only tick, watermark, history_bar and history_range through.
+            throw new Error(`shard pipeline: no handler for admitted entry type ${decoded.type}`);
         }
       } catch (err) {
         // Poison input the contract could not see (e.g. a calendar failure for that minute):
@@ -158,9 +214,10 @@ export class ShardPipeline {
     const done = this.held.filter((t) => t.minute < frontier);
     if (done.length > 0) {
       this.held = this.held.filter((t) => t.minute >= frontier);
-      for (const t of done) this.heldIds.delete(t.id);
+      for (const t of done) this.heldKeys.delete(heldKey(t));
     }
     await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
+    this.warmup.request(engine.warmupNeeds());
   }
 
   /** Queues the previews of every (symbol, tf) that changed; dropped first under backpressure. */
@@ -184,6 +241,7 @@ export class ShardPipeline {
       feed: status.feed,
       open_bars: status.openBars,
       held_ticks: this.held.length,
+      warming: this.warmup.pending(),
       last_final_close: this.lastFinalClose,
       last_preview_at: this.lastPreviewAt,
       store: this.opts.store.state,
@@ -252,4 +310,9 @@ export class ShardPipeline {
     for (const e of entries) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e.id]);
     for (const [stream, ids] of byStream) await this.opts.ack(stream, ids);
   }
+}
+
+/** The identity of an entry: ids are unique per stream only. */
+function heldKey(e: { stream: string; id: string }): string {
+  return `${e.stream}\n${e.id}`;
 }

@@ -52,9 +52,12 @@ describe('history worker (BullMQ, real Redis)', () => {
     await Promise.all([redis.quit(), queueConn.quit(), workerConn.quit()]);
   });
 
-  async function historyBars(): Promise<StreamHistoryBar[]> {
+  async function historyEntries() {
     const entries = await redis.xrange(streamNames(ns).history(shardOf('EURUSD', 1)), '-', '+');
-    return entries.map(([, fields]) => decodeStreamEntry(fields).data as StreamHistoryBar);
+    return entries.map(([, fields]) => decodeStreamEntry(fields));
+  }
+  async function historyBars(): Promise<StreamHistoryBar[]> {
+    return (await historyEntries()).flatMap((e) => (e.type === 'history_bar' ? [e.data] : []));
   }
 
   async function settled(job: Job): Promise<Job> {
@@ -120,6 +123,21 @@ describe('history worker (BullMQ, real Redis)', () => {
       expect(new Set(bars.map((b) => `${b.source}:${b.job_id}`))).toEqual(
         new Set([`history:${job.id}`]),
       );
+      // after the bars, and only once the whole run is done: the range they cover
+      const entries = await historyEntries();
+      expect(entries.map((e) => e.type)).toEqual([
+        ...bars.map(() => 'history_bar'),
+        'history_range',
+      ]);
+      expect(entries[entries.length - 1]?.data).toEqual({
+        symbol: 'EURUSD',
+        tf: '1m',
+        from: T0,
+        to: T0 + 25 * MINUTE,
+        bars: 25,
+        job_id: job.id,
+        source: 'history',
+      });
 
       calls = [];
       const bad = await queue.add(

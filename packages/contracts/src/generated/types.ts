@@ -927,6 +927,40 @@ export interface StreamHistoryBar {
 }
 
 /**
+ * Entry type 'history_range' on {ns}:x:history:{shard}: a history job delivered every 1m bar FXCM has of one symbol for [from, to) (its history_bar entries came before this one on the same stream); a minute of the range without a bar had no trade. Lets the bar builder treat the range as covered (cold-start warm-up).
+ */
+export interface StreamHistoryRange {
+  /**
+   * Normalized symbol.
+   */
+  symbol: WireSymbol
+  /**
+   * Always 1m.
+   */
+  tf: "1m"
+  /**
+   * First minute of the range, epoch ms (inclusive, on a minute).
+   */
+  from: EpochMs
+  /**
+   * End of the range, epoch ms (exclusive, on a minute).
+   */
+  to: EpochMs
+  /**
+   * History bars the job wrote for the range.
+   */
+  bars: number
+  /**
+   * The history job that delivered it.
+   */
+  job_id?: string
+  /**
+   * Always history.
+   */
+  source: "history"
+}
+
+/**
  * Entry type 'public_status' on {ns}:x:status: a V1 public payload the publisher puts on fxcm:status, fxcm:heartbeat or fxcm:market_status. The payload must satisfy the V1 schema of its kind.
  */
 export interface StreamPublicStatus {
@@ -1168,6 +1202,7 @@ export interface ContractTypes {
   'stream-bar': StreamBar;
   'stream-control': StreamControl;
   'stream-history-bar': StreamHistoryBar;
+  'stream-history-range': StreamHistoryRange;
   'stream-public-status': StreamPublicStatus;
   'stream-service-status': StreamServiceStatus;
   'stream-tick': StreamTick;

@@ -13,8 +13,10 @@ import {
   tickProblem,
   timeProblem,
   watermarkProblem,
+  historyRangeProblem,
   type FeedState,
   type HistoryBar,
+  type HistoryRange,
   type RestoredBar,
   type Tick,
   type Watermark,
@@ -34,6 +36,11 @@ export interface FinalEvent {
   symbol: string;
   tf: Timeframe;
   bar: Bar;
+  /**
+   * Set on the 1m final of a minute the feed saw only in part whose history bar did not come
+   * within `partialWaitMs`: the tick-built bar, published as a loud fallback.
+   */
+  unrepaired?: true;
 }
 
 /**
@@ -99,6 +106,11 @@ class HtfSeries {
   current: WindowAggregate | undefined;
   /** Emitted windows still within the memory horizon, by start: what a history fill revises. */
   readonly finals = new Map<number, WindowAggregate>();
+  /**
+   * Windows that ended before every open minute of them was covered (cold start), oldest first:
+   * not final yet; warm-up history covering them releases them (`onHistoryRange`).
+   */
+  readonly held: WindowAggregate[] = [];
   // Bounds of the last window looked up (most lookups hit the same window).
   winStart = 0;
   winEnd = 0;
@@ -121,12 +133,25 @@ class SymbolState {
   frontier = -Infinity;
   /** Earliest minute the engine's knowledge of finals is complete from (restore start). */
   knownFrom = -Infinity;
+  /**
+   * Earliest minute from which every minute of the symbol is covered (by ticks, history or the
+   * store); undefined: from the engine's first tick or watermark. Only used when windows that
+   * began before it are held (`holdUncoveredWindows`).
+   */
+  coveredFrom: number | undefined;
   prevClose: number | undefined;
   lastFinalMinute = -Infinity;
   /** Latest non-synthetic final. */
   lastRealMinute = -Infinity;
   /** Synthetic finals after the latest non-synthetic final. */
   synthRun = 0;
+  /**
+   * Minutes `(lastRealMinute, verifiedTo)` are known to be open: the session of the latest real
+   * minute still runs there, so its close may be carried into a synthetic bar.
+   */
+  verifiedTo = -Infinity;
+  /** A closed minute lies after the latest real minute: no synthetic bar until the next one. */
+  sessionEnded = false;
   /** A tick-built final exists: synthetic bars may follow. */
   hasTickBar = false;
   pending: Map<number, PendingHistory> | undefined;
@@ -135,6 +160,11 @@ class SymbolState {
   dirty = false;
   /** The calendar failure that stopped the symbol's last watermark step, if any. */
   failure: string | undefined;
+  /**
+   * Minutes the feed saw only in part that got ticks, waiting for their history bar (NoMix: the
+   * history bar becomes their final), with their tick-built bar.
+   */
+  awaiting: Map<number, Bar> | undefined;
 
   constructor(
     symbol: string,
@@ -150,6 +180,14 @@ class SymbolState {
 }
 
 const NO_EVENTS: readonly BarEvent[] = Object.freeze([]);
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** A real (tick or history) final of minute `m` is the latest: its session runs from there. */
+function markReal(s: SymbolState, m: number): void {
+  s.lastRealMinute = m;
+  s.verifiedTo = m + MINUTE_MS;
+  s.sessionEnded = false;
+}
 const MIN_TS = 946_684_800_000;
 const MAX_TS = 9_999_999_999_999;
 const MODE_MID = 0;
@@ -170,6 +208,13 @@ export class BarEngine {
   private lastSymbol: string | undefined;
   private lastState: SymbolState | undefined;
   private wm = -Infinity;
+  /** Minute of the engine's first tick or watermark: what a fresh symbol is covered from. */
+  private origin = Infinity;
+  /**
+   * Minute spans `[from, to)` the feed did not fully observe (`onPartialMinutes`), oldest first;
+   * `settled` once the wait for their history is over.
+   */
+  private readonly partials: Array<{ from: number; to: number; settled: boolean }> = [];
   private futureLimit = Infinity;
   private nextBoundary = -Infinity;
   private feed: FeedState | null = null;
@@ -215,6 +260,7 @@ export class BarEngine {
     )) {
       this.rejectTick(t);
     }
+    if (this.origin === Infinity) this.origin = ts - (ts % MINUTE_MS);
     const s = this.stateFor(t.symbol);
     const c = s.counters;
     if (ts > this.futureLimit) {
@@ -268,6 +314,7 @@ export class BarEngine {
     const problem = watermarkProblem(w);
     if (problem !== undefined)
       throw new BarEngineError('BAR_INVALID_WATERMARK', `watermark: ${problem}`);
+    if (this.origin === Infinity) this.origin = minuteOf(w.ts);
     this.feed = w.feed;
     if (w.feed === 'dead') this.deadSinceBoundary = true;
     if (w.ts <= this.wm) {
@@ -282,9 +329,15 @@ export class BarEngine {
     const alive = !this.deadSinceBoundary;
     this.deadSinceBoundary = false;
     const events: BarEvent[] = [];
+    if (alive && w.feed === 'alive') {
+      // The wait for a span's history runs once the feed is back (only then can it be asked).
+      for (const p of this.partials)
+        if (!p.settled && p.to + this.opts.partialWaitMs <= w.ts) p.settled = true;
+    }
     for (const s of this.states.values()) {
       try {
         this.advance(s, floor, alive, events);
+        this.giveUpWaiting(s, w.ts, alive && w.feed === 'alive', events);
         s.failure = undefined;
       } catch (err) {
         // One symbol's broken calendar must not stop the shard: its minutes wait (the frontier
@@ -336,7 +389,7 @@ export class BarEngine {
       s.pending.set(m, prices);
       return NO_EVENTS;
     }
-    if (m < this.knownFrom(s)) {
+    if (m < this.knownFrom(s) && !this.warms(s, m)) {
       c.history_stale++;
       return NO_EVENTS;
     }
@@ -345,26 +398,163 @@ export class BarEngine {
       c.history_duplicate++;
       return NO_EVENTS;
     }
+    if (fate === MinuteFate.TickPartial) {
+      // The one documented revision: a partial minute published from its ticks after the wait,
+      // now corrected by its history bar. Derived windows keep the bar they were built from.
+      s.memory.set(m, MinuteFate.History);
+      c.partial_revised++;
+      const bar = historyBar(m, prices);
+      return [{ kind: 'revised', symbol: s.symbol, tf: '1m', bar, revision: 1 }];
+    }
     if (fate !== MinuteFate.None) {
       c.history_conflicts++;
       return NO_EVENTS;
     }
     for (const series of s.htf) this.locate(s, series, m); // may throw: nothing changed yet
-    const bar = historyBar(m, prices);
-    const events: BarEvent[] = [{ kind: 'final', symbol: s.symbol, tf: '1m', bar }];
-    s.memory.set(m, MinuteFate.History);
+    const events: BarEvent[] = [];
+    if (s.awaiting?.delete(m)) c.partial_repaired++;
+    this.fill(s, historyBar(m, prices), MinuteFate.History, events);
     c.history_filled++;
+    this.releaseHeld(s, events);
+    return events;
+  }
+
+  /** A final for a past minute without one: out at once, merged into its windows. */
+  private fill(s: SymbolState, bar: Bar, fate: MinuteFate, events: BarEvent[], loud = false): void {
+    const m = bar.open_time;
+    events.push(
+      loud
+        ? { kind: 'final', symbol: s.symbol, tf: '1m', bar, unrepaired: true }
+        : { kind: 'final', symbol: s.symbol, tf: '1m', bar },
+    );
+    s.memory.set(m, fate);
     if (m > s.lastFinalMinute) {
       s.lastFinalMinute = m;
       s.prevClose = bar.close;
-      s.lastRealMinute = m;
+      markReal(s, m);
       s.synthRun = 0;
     } else if (m > s.lastRealMinute) {
-      s.lastRealMinute = m;
+      markReal(s, m);
       s.synthRun = s.memory.countSynthetic(m + MINUTE_MS, s.frontier);
     }
     this.fillWindows(s, bar, events);
-    return events;
+  }
+
+  /**
+   * Publishes the tick-built bars of partial minutes whose history did not come by the
+   * watermark `wm` (loud: `unrepaired`, counted), and releases the windows that waited on them.
+   * The wait runs from the end of the unobserved span (history can be asked only once the feed
+   * is back and the minute is over) and only while the feed is alive.
+   */
+  private giveUpWaiting(s: SymbolState, wm: number, alive: boolean, events: BarEvent[]): void {
+    if (!alive) return;
+    const awaiting = s.awaiting;
+    if (awaiting !== undefined) {
+      for (const [m, bar] of awaiting) {
+        if (Math.max(m + MINUTE_MS, this.partialEnd(m)) + this.opts.partialWaitMs > wm) continue;
+        awaiting.delete(m);
+        s.counters.partial_unrepaired++;
+        this.fill(s, bar, MinuteFate.TickPartial, events, true);
+      }
+    }
+    if (s.htf.some((series) => series.held.length > 0)) this.releaseHeld(s, events);
+  }
+
+  /** End of the unobserved span that contains minute `m` (or `m` when none does). */
+  private partialEnd(m: number): number {
+    for (const p of this.partials) if (m >= p.from && m < p.to) return p.to;
+    return m;
+  }
+
+  /** True when minute `m` lies in a span the feed did not fully observe. */
+  private isPartial(m: number): boolean {
+    for (let i = this.partials.length - 1; i >= 0; i--) {
+      const p = this.partials[i] as { from: number; to: number };
+      if (m >= p.from && m < p.to) return true;
+      if (p.to <= m) return false; // spans are kept in order; older ones end earlier
+    }
+    return false;
+  }
+
+  /**
+   * True when a minute of window `w` waits for its history bar: a partial minute with ticks, or
+   * an open minute of an unobserved span that has no final yet, while that span's wait runs.
+   */
+  private waitsIn(s: SymbolState, w: WindowAggregate): boolean {
+    if (s.awaiting !== undefined)
+      for (const m of s.awaiting.keys()) if (m >= w.start && m < w.end) return true;
+    for (const p of this.partials) {
+      if (p.settled || p.to <= w.start || p.from >= w.end) continue;
+      const end = Math.min(p.to, w.end, s.frontier);
+      for (let k = Math.max(p.from, w.start); k < end; k += MINUTE_MS) {
+        if (s.memory.get(k) === MinuteFate.None && minuteIsOpen(s.calendar, k, s.symbol))
+          return true;
+      }
+    }
+    return false;
+  }
+
+  /** Emits, ordered by end, every held window that is covered and waits for no minute. */
+  private releaseHeld(s: SymbolState, events: BarEvent[]): void {
+    const released: BarEvent[] = [];
+    for (const series of s.htf) {
+      if (series.held.length === 0) continue;
+      const still: WindowAggregate[] = [];
+      for (const w of series.held) {
+        if (this.uncovered(s, w.start) || this.waitsIn(s, w)) still.push(w);
+        else if (!w.empty) {
+          released.push({
+            kind: 'final',
+            symbol: s.symbol,
+            tf: series.tf,
+            bar: w.toBar(series.tf, true),
+          });
+          series.finals.set(w.start, w);
+        }
+      }
+      series.held.length = 0;
+      series.held.push(...still);
+    }
+    // by end; at equal ends the shorter timeframe first (the order of s.htf, a stable sort)
+    released.sort((a, b) => a.bar.close_time - b.bar.close_time);
+    events.push(...released);
+  }
+
+  /**
+   * The gateway did not observe the feed during `[from, to)` (int epoch ms: its start, a
+   * disconnect, a dead feed). Every minute touched is partial for every symbol: a minute not yet
+   * final that gets ticks waits for its history bar (`partialWaitMs`); one already final from
+   * ticks takes its history bar later as its one revision.
+   */
+  onPartialMinutes(p: { from: number; to: number }): void {
+    const problem =
+      timeProblem('from', p?.from) ??
+      timeProblem('to', p?.to) ??
+      (p.to < p.from ? `to ${p.to} is before from ${p.from}` : undefined);
+    if (problem !== undefined)
+      throw new BarEngineError('BAR_INVALID_PARTIAL', `partial minutes: ${problem}`);
+    const a = minuteOf(p.from);
+    const b = p.to % MINUTE_MS === 0 && p.to > p.from ? p.to : minuteOf(p.to) + MINUTE_MS;
+    const last = this.partials[this.partials.length - 1];
+    if (last !== undefined && a <= last.to && a >= last.from) {
+      last.to = Math.max(last.to, b);
+      last.settled = false;
+    } else {
+      let i = this.partials.length;
+      while (i > 0 && (this.partials[i - 1] as { from: number }).from > a) i--;
+      this.partials.splice(i, 0, { from: a, to: b, settled: false });
+    }
+    // Minutes already final from ticks: their history bar will be their one revision.
+    for (const s of this.states.values()) {
+      for (let m = a; m < b && m < s.frontier; m += MINUTE_MS) {
+        if (m >= s.frontier - this.memoryMs && s.memory.get(m) === MinuteFate.Tick)
+          s.memory.set(m, MinuteFate.TickPartial);
+      }
+    }
+    // Old spans cannot touch a minute that is not final yet.
+    const horizon = this.wm - this.memoryMs;
+    while (this.partials.length > 0 && (this.partials[0] as { to: number }).to < horizon)
+      this.partials.shift();
   }
 
   /**
@@ -436,6 +626,7 @@ export class BarEngine {
     const first = finals1m[0];
     if (first === undefined) return;
     s.knownFrom = first.open_time;
+    s.coveredFrom = first.open_time;
     const horizon = frontier - this.memoryMs;
     for (const b of finals1m) {
       const fate =
@@ -450,7 +641,7 @@ export class BarEngine {
       if (fate === MinuteFate.Synthetic) s.synthRun++;
       else {
         s.synthRun = 0;
-        s.lastRealMinute = b.open_time;
+        markReal(s, b.open_time);
       }
       if (fate !== MinuteFate.History) s.hasTickBar = true;
       for (const series of s.htf) {
@@ -536,6 +727,7 @@ export class BarEngine {
         minutes.forEach((m) => {
           if (m.open_time >= agg.start && m.open_time < agg.end) agg.add(m);
         });
+        if (agg.empty) continue;
         out.push({
           kind: 'preview',
           symbol: s.symbol,
@@ -701,7 +893,22 @@ export class BarEngine {
         // Each step finishes one minute or throws (a calendar failure) before changing anything,
         // and the frontier follows, so a retry on the next watermark resumes at the same minute.
         const bar = open[0];
-        if (bar !== undefined && bar.start === m) {
+        const partial = bar !== undefined && bar.start === m && this.isPartial(m);
+        if (partial && !s.pending?.has(m)) {
+          this.awaitHistory(s, bar);
+          open.shift();
+          if (s.lastBar === bar) s.lastBar = undefined;
+          m += MINUTE_MS;
+          s.frontier = m;
+          continue;
+        }
+        if (partial) {
+          // A partial minute whose history bar is here already: that bar is its final (below).
+          open.shift();
+          if (s.lastBar === bar) s.lastBar = undefined;
+          s.spare = bar;
+          s.counters.partial_repaired++;
+        } else if (bar !== undefined && bar.start === m) {
           this.finalizeTicks(s, bar, events);
           open.shift();
           if (s.lastBar === bar) s.lastBar = undefined;
@@ -719,9 +926,11 @@ export class BarEngine {
           s.frontier = m;
           continue;
         }
-        const synthPossible = alive && s.hasTickBar && s.synthRun < maxSynth;
+        const synthPossible =
+          alive && s.hasTickBar && s.synthRun < maxSynth && this.sessionRunsTo(s, m);
         if (synthPossible) {
           if (minuteIsOpen(s.calendar, m, s.symbol)) {
+            s.verifiedTo = m + MINUTE_MS;
             this.recordFinal(
               s,
               syntheticBar(m, s.prevClose as number),
@@ -730,6 +939,9 @@ export class BarEngine {
             );
             s.counters.synthetic++;
           } else {
+            // The session is over: the next one starts at its first real minute, with no close
+            // of its own to carry (a weekly open must not open at Friday's close).
+            s.sessionEnded = true;
             s.memory.set(m, MinuteFate.None);
           }
           m += MINUTE_MS;
@@ -761,6 +973,29 @@ export class BarEngine {
   }
 
   private finalizeTicks(s: SymbolState, b: MinuteBar, events: BarEvent[]): void {
+    this.recordFinal(s, this.tickBar(s, b), MinuteFate.Tick, events);
+    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
+  }
+
+  /**
+   * A minute the feed saw only in part: its tick-built bar waits (a hole for now) for the history
+   * bar, which becomes the final; the windows holding it wait too. The symbol carries on from
+   * the tick bar's close meanwhile.
+   */
+  private awaitHistory(s: SymbolState, b: MinuteBar): void {
+    const bar = this.tickBar(s, b);
+    if (s.awaiting === undefined) s.awaiting = new Map();
+    s.awaiting.set(b.start, bar);
+    s.memory.set(b.start, MinuteFate.None);
+    s.prevClose = bar.close;
+    s.synthRun = 0;
+    s.hasTickBar = true;
+    markReal(s, b.start);
+    s.counters.partial_waiting++;
+  }
+
+  /** The final 1m bar of the ticks of `b` (previous-close open mode applied). */
+  private tickBar(s: SymbolState, b: MinuteBar): Bar {
     let open = b.open;
     let high = b.high;
     let low = b.low;
@@ -769,7 +1004,7 @@ export class BarEngine {
       if (open > high) high = open;
       if (open < low) low = open;
     }
-    const bar = makeBar({
+    return makeBar({
       tf: '1m',
       openTime: b.start,
       closeTime: b.start + MINUTE_MS - 1,
@@ -785,8 +1020,6 @@ export class BarEngine {
       avgSpread: b.spreadSum / b.count,
       maxSpread: b.maxSpread,
     });
-    this.recordFinal(s, bar, MinuteFate.Tick, events);
-    if (s.pending !== undefined && s.pending.delete(b.start)) s.counters.history_conflicts++;
   }
 
   /** Emits a 1m final decided in time order and feeds it to the higher timeframes. */
@@ -808,7 +1041,7 @@ export class BarEngine {
     if (fate === MinuteFate.Synthetic) s.synthRun++;
     else {
       s.synthRun = 0;
-      s.lastRealMinute = bar.open_time;
+      markReal(s, bar.open_time);
     }
     if (fate === MinuteFate.Tick) s.hasTickBar = true;
     for (const series of s.htf) {
@@ -837,6 +1070,11 @@ export class BarEngine {
         cur.add(bar);
         continue;
       }
+      const held = series.held.find((w) => w.start === series.winStart);
+      if (held !== undefined) {
+        held.add(bar); // warm-up: the window comes out once it is covered
+        continue;
+      }
       const done = series.finals.get(series.winStart);
       if (done !== undefined) {
         done.add(bar);
@@ -850,10 +1088,14 @@ export class BarEngine {
         });
         continue;
       }
-      // A window that began before what the engine knows cannot be rebuilt whole.
-      if (series.winStart < this.knownFrom(s)) continue;
       const agg = new WindowAggregate(series.winStart, series.winEnd);
       agg.add(bar);
+      if (this.uncovered(s, agg.start) && agg.end <= s.frontier) {
+        insertHeld(series.held, agg);
+        continue;
+      }
+      // A window that began before what the engine knows cannot be rebuilt whole.
+      if (series.winStart < this.knownFrom(s)) continue;
       if (agg.end <= s.frontier) {
         // The window ended with no final minute: this fill makes its first (and only) final.
         series.finals.set(agg.start, agg);
@@ -875,13 +1117,45 @@ export class BarEngine {
     w: WindowAggregate,
     events: BarEvent[],
   ): void {
+    // A window without a real minute has no bar (as at the broker); a later fill makes its first.
+    if (w.empty) return;
+    if (this.uncovered(s, w.start) || this.waitsIn(s, w)) {
+      // Cold start (minutes before the engine's coverage are unknown) or a partial minute still
+      // waiting for its history bar: no final yet.
+      insertHeld(series.held, w);
+      return;
+    }
     events.push({ kind: 'final', symbol: s.symbol, tf: series.tf, bar: w.toBar(series.tf, true) });
     this.retire(series, w);
   }
 
-  /** Keeps an ended window for revisions, unless only part of it is known. */
+  /** Keeps an ended window for revisions, unless only part of it is known or it has no bar. */
   private retire(series: HtfSeries, w: WindowAggregate): void {
-    if (!w.partial) series.finals.set(w.start, w);
+    if (!w.partial && !w.empty) series.finals.set(w.start, w);
+  }
+
+  /**
+   * True when every minute from the symbol's latest real minute up to `m` is open, so the
+   * session of that minute still runs and its close may be carried. Asks the calendar only for
+   * minutes not yet checked (the run of synthetic bars checks each minute as it goes), so the
+   * cost is paid once per stretch jumped over (a dead feed, a restart).
+   */
+  private sessionRunsTo(s: SymbolState, m: number): boolean {
+    if (s.sessionEnded) return false;
+    if (s.verifiedTo >= m) return true;
+    // A stretch longer than a week contains a weekend whatever the calendar.
+    if (m - s.verifiedTo > WEEK_MS) {
+      s.sessionEnded = true;
+      return false;
+    }
+    for (let k = s.verifiedTo; k < m; k += MINUTE_MS) {
+      if (!minuteIsOpen(s.calendar, k, s.symbol)) {
+        s.sessionEnded = true;
+        return false;
+      }
+    }
+    s.verifiedTo = m;
+    return true;
   }
 
   /** Sets `series.winStart/winEnd` to the window containing `minute`. */
@@ -895,12 +1169,86 @@ export class BarEngine {
   /** Forgets ended windows that lie wholly before the memory horizon. */
   private prune(s: SymbolState): void {
     const horizon = this.knownFrom(s);
+    const heldHorizon = s.frontier - this.memoryMs;
     for (const series of s.htf) {
       for (const [start, w] of series.finals) {
         if (w.end > horizon) break;
         series.finals.delete(start);
       }
+      // A held window no warm-up covered within the memory horizon never becomes final.
+      while (series.held.length > 0 && (series.held[0] as WindowAggregate).end <= heldHorizon)
+        series.held.shift();
     }
+  }
+
+  /** The minute from which every minute of `s` is covered (ticks, history or the store). */
+  private coverage(s: SymbolState): number {
+    return s.coveredFrom ?? this.origin;
+  }
+
+  /** True when a window starting at `start` has minutes before the coverage of `s` (held). */
+  private uncovered(s: SymbolState, start: number): boolean {
+    return this.opts.holdUncoveredWindows && start < this.coverage(s);
+  }
+
+  /** The earliest start of a held or in-progress window of `s` not yet covered, or Infinity. */
+  private warmFloor(s: SymbolState): number {
+    const cov = this.coverage(s);
+    let floor = Infinity;
+    for (const series of s.htf) {
+      const first = series.held[0];
+      if (first !== undefined && first.start < floor) floor = first.start;
+      const cur = series.current;
+      if (cur !== undefined && cur.start < cov && cur.start < floor) floor = cur.start;
+    }
+    return floor < cov ? floor : Infinity;
+  }
+
+  /** True when a history bar of minute `m` warms a window the engine holds for coverage. */
+  private warms(s: SymbolState, m: number): boolean {
+    return (
+      this.opts.holdUncoveredWindows &&
+      m >= this.warmFloor(s) &&
+      m < this.coverage(s) &&
+      m >= s.frontier - this.memoryMs
+    );
+  }
+
+  /**
+   * History says it delivered every bar it has of `symbol` for `[from, to)` (its bars came
+   * before this on the same stream). When that reaches the symbol's coverage, the coverage moves
+   * back to `from`, and the held windows it now covers come out as finals, ordered by end.
+   */
+  onHistoryRange(r: HistoryRange): readonly BarEvent[] {
+    const problem = historyRangeProblem(r);
+    if (problem !== undefined)
+      throw new BarEngineError('BAR_INVALID_HISTORY_RANGE', `history range: ${problem}`, {
+        symbol: typeof r?.symbol === 'string' ? r.symbol : undefined,
+      });
+    const s = this.states.get(r.symbol);
+    if (s === undefined || !this.opts.holdUncoveredWindows) return NO_EVENTS;
+    const cov = this.coverage(s);
+    const from = minuteOf(r.from);
+    if (!(from < cov && r.to >= cov)) return NO_EVENTS;
+    s.coveredFrom = from;
+    if (s.knownFrom === -Infinity || from < s.knownFrom) s.knownFrom = from;
+    const events: BarEvent[] = [];
+    this.releaseHeld(s, events);
+    return events;
+  }
+
+  /**
+   * What each symbol still needs from history before its held and in-progress windows can be
+   * final: `[from, to)` with `to` = its coverage. Empty when nothing is held.
+   */
+  warmupNeeds(): { symbol: string; from: number; to: number }[] {
+    const out: { symbol: string; from: number; to: number }[] = [];
+    if (!this.opts.holdUncoveredWindows) return out;
+    for (const s of this.states.values()) {
+      const floor = this.warmFloor(s);
+      if (floor !== Infinity) out.push({ symbol: s.symbol, from: floor, to: this.coverage(s) });
+    }
+    return out;
   }
 
   private previewMinute(s: SymbolState, b: MinuteBar, i: number): Bar {
@@ -932,6 +1280,13 @@ export class BarEngine {
       maxSpread: b.maxSpread,
     });
   }
+}
+
+/** Inserts `w` into `held` keeping it ordered by start. */
+function insertHeld(held: WindowAggregate[], w: WindowAggregate): void {
+  let i = held.length;
+  while (i > 0 && (held[i - 1] as WindowAggregate).start > w.start) i--;
+  held.splice(i, 0, w);
 }
 
 function byEndThenSymbol(a: BarEvent, b: BarEvent): number {

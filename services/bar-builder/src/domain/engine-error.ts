@@ -5,6 +5,8 @@
  * - `BAR_INVALID_TICK`: a tick is malformed; nothing was changed, the tick is counted `invalid`.
  * - `BAR_INVALID_WATERMARK`: a watermark is malformed; nothing was changed.
  * - `BAR_INVALID_HISTORY_BAR`: a history bar is malformed; nothing was changed.
+ * - `BAR_INVALID_HISTORY_RANGE`: a history range (delivered `[from, to)`) is malformed; nothing was changed.
+ * - `BAR_INVALID_PARTIAL`: a partial-minutes span is malformed; nothing was changed.
  * - `BAR_INVALID_RESTORE`: a bar handed to `restore` is malformed or out of order; nothing was restored.
  * - `BAR_RESTORE_AFTER_START`: `restore` was called for a symbol the engine already has state for.
  * - `BAR_CALENDAR_FAILED`: the symbol's calendar threw or answered something impossible.
@@ -14,6 +16,8 @@ export type BarEngineErrorCode =
   | 'BAR_INVALID_TICK'
   | 'BAR_INVALID_WATERMARK'
   | 'BAR_INVALID_HISTORY_BAR'
+  | 'BAR_INVALID_HISTORY_RANGE'
+  | 'BAR_INVALID_PARTIAL'
   | 'BAR_INVALID_RESTORE'
   | 'BAR_RESTORE_AFTER_START'
   | 'BAR_CALENDAR_FAILED';

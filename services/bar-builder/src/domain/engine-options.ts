@@ -26,6 +26,18 @@ export interface BarEngineOptions {
    * bar can still fill a hole and rebuild the higher-timeframe bars it belongs to.
    */
   finalMemoryMinutes?: number;
+  /**
+   * Cold start (default false): a higher-timeframe window that began before the symbol's
+   * coverage (the first restored bar, else the engine's first tick or watermark) is not final
+   * when it ends; only its previews go out, and it is held until warm-up history covers it
+   * (`onHistoryRange`). The bar-builder service sets it; replays of a whole record need not.
+   */
+  holdUncoveredWindows?: boolean;
+  /**
+   * How long (event time after its end, ms) a minute the feed saw only in part waits for its
+   * history bar before its tick-built bar is published, loudly (default 180 000).
+   */
+  partialWaitMs?: number;
   /** The trading calendar of a symbol; asked once per symbol, when it is first seen. */
   calendarFor(symbol: string): SessionCalendar;
 }
@@ -39,6 +51,8 @@ export interface ResolvedEngineOptions {
   maxSynthGapMinutes: number;
   futureToleranceMs: number;
   finalMemoryMinutes: number;
+  holdUncoveredWindows: boolean;
+  partialWaitMs: number;
   calendarFor(symbol: string): SessionCalendar;
 }
 
@@ -89,6 +103,12 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
       `finalMemoryMinutes must be an integer in [60, 525600], got ${String(finalMemoryMinutes)}`,
     );
   }
+  const holdUncoveredWindows = o.holdUncoveredWindows ?? false;
+  if (typeof holdUncoveredWindows !== 'boolean')
+    throw invalid(`holdUncoveredWindows must be a boolean, got ${String(holdUncoveredWindows)}`);
+  const partialWaitMs = o.partialWaitMs ?? 180_000;
+  if (!Number.isInteger(partialWaitMs) || partialWaitMs < 0)
+    throw invalid(`partialWaitMs must be an integer >= 0, got ${String(partialWaitMs)}`);
   if (typeof o.calendarFor !== 'function')
     throw invalid('calendarFor must be a function (symbol) => calendar');
   return {
@@ -98,6 +118,8 @@ export function resolveEngineOptions(o: BarEngineOptions): ResolvedEngineOptions
     maxSynthGapMinutes,
     futureToleranceMs,
     finalMemoryMinutes,
+    holdUncoveredWindows,
+    partialWaitMs,
     calendarFor: o.calendarFor,
   };
 }

@@ -7,6 +7,8 @@ export const MinuteFate = {
   Tick: 1,
   Synthetic: 2,
   History: 3,
+  /** From ticks of a minute the feed saw only in part: its history bar may revise it once. */
+  TickPartial: 4,
 } as const;
 export type MinuteFate = (typeof MinuteFate)[keyof typeof MinuteFate];
 

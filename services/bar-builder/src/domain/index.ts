@@ -30,6 +30,6 @@ export {
   type BarEngineOptions,
   type ResolvedEngineOptions,
 } from './engine-options';
-export type { FeedState, HistoryBar, RestoredBar, Tick, Watermark } from './inputs';
+export type { FeedState, HistoryBar, HistoryRange, RestoredBar, Tick, Watermark } from './inputs';
 export { windowOf, type SessionCalendar, type Window } from './session-calendar';
 export type { SymbolCounters } from './symbol-counters';

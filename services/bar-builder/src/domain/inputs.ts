@@ -37,6 +37,17 @@ export interface HistoryBar {
 }
 
 /**
+ * History's word that it delivered every 1m bar it has of `symbol` for `[from, to)` (int epoch ms;
+ * a minute of the range without a bar had no trade). What lets a window that began before the
+ * engine started become final.
+ */
+export interface HistoryRange {
+  symbol: string;
+  from: number;
+  to: number;
+}
+
+/**
  * A final 1m bar as restored from the store (oldest first). The store's record and the engine's
  * own {@link Bar} both fit; geometry and `tf` are not needed.
  */
@@ -143,6 +154,20 @@ export function historyBarProblem(h: HistoryBar): string | undefined {
   if (typeof h.volume !== 'number' || !(h.volume >= 0) || h.volume === Infinity) {
     return `volume must be a finite number >= 0, got ${describe(h.volume)}`;
   }
+  return undefined;
+}
+
+/** Why a history range cannot be used, or `undefined`. */
+export function historyRangeProblem(r: HistoryRange): string | undefined {
+  if (typeof r !== 'object' || r === null)
+    return `history range must be an object, got ${describe(r)}`;
+  const s = symbolProblem(r.symbol);
+  if (s !== undefined) return s;
+  const from = timeProblem('from', r.from);
+  if (from !== undefined) return from;
+  const to = timeProblem('to', r.to);
+  if (to !== undefined) return to;
+  if (r.to <= r.from) return `to ${r.to} must be after from ${r.from}`;
   return undefined;
 }
 

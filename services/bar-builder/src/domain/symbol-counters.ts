@@ -36,6 +36,14 @@ export interface SymbolCounters {
   history_future: number;
   /** Watermark steps that failed on the symbol's calendar (its minutes wait for a retry). */
   calendar_errors: number;
+  /** Minutes the feed saw only in part that got ticks: each waited for its history bar. */
+  partial_waiting: number;
+  /** Of those, minutes whose history bar came in time and became the final. */
+  partial_repaired: number;
+  /** Of those, minutes published from their ticks after `partialWaitMs` (loud fallback). */
+  partial_unrepaired: number;
+  /** Tick-built partial minutes revised once by a later history bar. */
+  partial_revised: number;
 }
 
 /** A zeroed counter set. */
@@ -57,5 +65,9 @@ export function emptyCounters(): SymbolCounters {
     history_outside_session: 0,
     history_future: 0,
     calendar_errors: 0,
+    partial_waiting: 0,
+    partial_repaired: 0,
+    partial_unrepaired: 0,
+    partial_revised: 0,
   };
 }

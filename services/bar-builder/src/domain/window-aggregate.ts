@@ -16,9 +16,12 @@ export interface MinuteInput {
 }
 
 /**
- * A higher-timeframe window built from the 1m bars that exist in it, in any order: open is the
- * earliest minute's open, close the latest minute's close. Only public 1m fields are used, so a
- * window rebuilt from restored bars equals the one built live.
+ * A higher-timeframe window built from the real (tick or history) 1m bars in it, in any order:
+ * open is the earliest real minute's open, close the latest one's close. Synthetic minutes are
+ * skipped: a flat bar at the previous close is a placeholder, not a price that traded in the
+ * window, and would otherwise move the open (weekly open: Friday's close) and widen high/low.
+ * Only public 1m fields are used, so a window rebuilt from restored bars equals the one built
+ * live.
  */
 export class WindowAggregate {
   readonly start: number;
@@ -33,7 +36,6 @@ export class WindowAggregate {
   spreadSum = 0;
   spreadTicks = 0;
   maxSpread = -1;
-  allSynthetic = true;
   allHistory = true;
   firstMinute = Infinity;
   lastMinute = -Infinity;
@@ -50,12 +52,14 @@ export class WindowAggregate {
     this.end = end;
   }
 
-  /** True when no minute has been added. */
+  /** True when no real minute has been added: the window has no bar. */
   get empty(): boolean {
     return this.firstMinute === Infinity;
   }
 
+  /** Adds a final (or preview) 1m bar; a synthetic one leaves the window unchanged. */
   add(m: MinuteInput): void {
+    if (m.synthetic) return;
     if (m.open_time < this.firstMinute) {
       this.firstMinute = m.open_time;
       this.open = m.open;
@@ -73,7 +77,6 @@ export class WindowAggregate {
       this.spreadTicks += m.tick_count;
     }
     if (m.max_spread !== undefined && m.max_spread > this.maxSpread) this.maxSpread = m.max_spread;
-    if (!m.synthetic) this.allSynthetic = false;
     if (m.source !== 'history') this.allHistory = false;
   }
 
@@ -96,7 +99,7 @@ export class WindowAggregate {
       volume: this.volume,
       tickCount: this.tickCount,
       complete,
-      synthetic: this.allSynthetic,
+      synthetic: false,
       source: this.allHistory ? 'history' : 'tick_agg',
       avgSpread: this.spreadTicks > 0 ? this.spreadSum / this.spreadTicks : undefined,
       maxSpread: this.maxSpread >= 0 ? this.maxSpread : undefined,

@@ -55,14 +55,7 @@ describe('calendar-aware bars (real @fxcm/calendar)', () => {
         ticks: 2,
         synthetic: false,
       },
-      {
-        tf: '1h',
-        open_time: '2014-05-04T22:00:00.000',
-        close_time: '2014-05-04T22:59:59.999',
-        ohlc: [1.3872, 1.3872, 1.3872, 1.3872],
-        ticks: 0,
-        synthetic: true, // only synthetic minutes in it
-      },
+      // the 22:00 hour has only synthetic minutes: no bar (synthetic minutes shape no window)
       {
         tf: '4h',
         open_time: '2014-05-04T21:00:00.000',
@@ -204,15 +197,43 @@ describe('calendar-aware bars (real @fxcm/calendar)', () => {
     ]);
   });
 
-  it('metals: no synthetic bars inside the daily break', () => {
+  it('metals: no synthetic bars inside the daily break, nor after it before the first tick', () => {
     const e = engine(['1m'], 60);
     feed(e, 'XAUUSD', [['2014-05-05T20:59:40.000', 1290.5]]);
     const out = e.onWatermark({ ts: T('2014-05-05T22:02:00.000'), feed: 'alive' });
-    expect(keys(out)).toEqual([
-      'XAUUSD 1m@2014-05-05T20:59:00.000',
-      'XAUUSD 1m@2014-05-05T22:00:00.000', // synthetic again once the break is over
-      'XAUUSD 1m@2014-05-05T22:01:00.000',
+    // the session after the break has no close of its own to carry yet
+    expect(keys(out)).toEqual(['XAUUSD 1m@2014-05-05T20:59:00.000']);
+    feed(e, 'XAUUSD', [['2014-05-05T22:02:10.000', 1291]]);
+    const after = e.onWatermark({ ts: T('2014-05-05T22:05:00.000'), feed: 'alive' });
+    expect(keys(after)).toEqual([
+      'XAUUSD 1m@2014-05-05T22:02:00.000',
+      'XAUUSD 1m@2014-05-05T22:03:00.000', // synthetic again after the session's first tick
+      'XAUUSD 1m@2014-05-05T22:04:00.000',
     ]);
-    expect(out.slice(1).every((x) => x.bar.synthetic)).toBe(true);
+    expect(after.map((x) => [x.bar.synthetic, x.bar.close])).toEqual([
+      [false, 1291],
+      [true, 1291],
+      [true, 1291],
+    ]);
+  });
+
+  it('weekly open: no synthetic minute at Friday close before the first Sunday tick', () => {
+    const e = engine(['1m', '1h'], 60);
+    feed(e, 'EURUSD', [['2014-05-09T20:58:10.000', 1.3761]]);
+    // the week opens 21:00Z Sunday; the first tick comes at 21:04
+    feed(e, 'EURUSD', [['2014-05-11T21:04:30.000', 1.37485]]);
+    const out = e.onWatermark({ ts: T('2014-05-11T22:00:00.000'), feed: 'alive' });
+    const m1 = ofTf(out, '1m');
+    expect(m1.filter((x) => x.bar.open_time >= T('2014-05-11T21:00:00.000'))[0]?.bar).toMatchObject(
+      { open_time: T('2014-05-11T21:04:00.000'), synthetic: false, open: 1.37485 },
+    );
+    // Friday's last minute was followed by a synthetic one (20:59), none after the close
+    expect(m1.filter((x) => x.bar.synthetic).map((x) => iso(x.bar.open_time))).toContain(
+      '2014-05-09T20:59:00.000',
+    );
+    const sundayHour = ofTf(out, '1h').find(
+      (x) => iso(x.bar.open_time) === '2014-05-11T21:00:00.000',
+    );
+    expect(sundayHour?.bar).toMatchObject({ open: 1.37485, high: 1.37485, low: 1.37485 });
   });
 });

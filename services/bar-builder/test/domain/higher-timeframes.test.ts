@@ -43,15 +43,27 @@ describe('higher timeframes from final 1m bars', () => {
     });
   });
 
-  it('marks a window synthetic only when every minute in it is synthetic', () => {
+  it('builds windows from real minutes only: synthetic ones shape nothing, and alone make no bar', () => {
     const e = engineWith(undefined, { timeframes: ['1m', '5m'] });
-    tick(e, S, '2014-05-06T10:04:10.000', 1.1);
-    const out = ofTf(wm(e, '2014-05-06T10:10:00.000'), '5m');
+    tick(e, S, '2014-05-06T10:03:10.000', 1.1);
+    tick(e, S, '2014-05-06T10:03:20.000', 1.105);
+    tick(e, S, '2014-05-06T10:12:10.000', 1.09);
+    tick(e, S, '2014-05-06T10:12:20.000', 1.095);
+    const events = wm(e, '2014-05-06T10:15:00.000');
+    expect(ofTf(events, '1m').filter((x) => x.bar.synthetic)).toHaveLength(10); // 10:04–10:11, 10:13–10:14
+    const out = ofTf(events, '5m');
+    // 10:05 has only synthetic minutes: no bar; 10:10 opens at its first tick, not at 1.105
     expect(
-      out.map((x) => [iso(x.bar.open_time), x.bar.synthetic, x.bar.tick_count, x.bar.volume]),
+      out.map((x) => [
+        iso(x.bar.open_time),
+        [x.bar.open, x.bar.high, x.bar.low, x.bar.close],
+        x.bar.synthetic,
+        x.bar.tick_count,
+        x.bar.volume,
+      ]),
     ).toEqual([
-      ['2014-05-06T10:00:00.000', false, 1, 1],
-      ['2014-05-06T10:05:00.000', true, 0, 0],
+      ['2014-05-06T10:00:00.000', [1.1, 1.105, 1.1, 1.105], false, 2, 2],
+      ['2014-05-06T10:10:00.000', [1.09, 1.095, 1.09, 1.095], false, 2, 2],
     ]);
   });
 

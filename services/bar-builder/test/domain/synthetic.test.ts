@@ -93,13 +93,37 @@ describe('synthetic bars for open minutes without ticks', () => {
     expect(wm(fresh, '2014-05-06T10:05:00.000')).toEqual([]);
   });
 
-  it('makes none for closed minutes, which do not count toward the bound', () => {
+  it('makes none for closed minutes, nor after them before the next session has a real minute', () => {
     const calendar = listedCalendar([['2014-05-06T10:02:00', '2014-05-06T10:04:00']]);
     const e = engineWith(calendar, { timeframes: ['1m'], maxSynthGapMinutes: 2 });
     tick(e, S, '2014-05-06T10:00:10.000', 1.1);
     expect(keys(wm(e, '2014-05-06T10:08:00.000'))).toEqual([
       'EURUSD 1m@2014-05-06T10:00:00.000',
       'EURUSD 1m@2014-05-06T10:01:00.000',
+    ]);
+    tick(e, S, '2014-05-06T10:08:10.000', 1.2);
+    expect(keys(wm(e, '2014-05-06T10:11:00.000'))).toEqual([
+      'EURUSD 1m@2014-05-06T10:08:00.000',
+      'EURUSD 1m@2014-05-06T10:09:00.000',
+      'EURUSD 1m@2014-05-06T10:10:00.000',
+    ]);
+  });
+
+  it('finds a closed stretch jumped over while the feed was dead', () => {
+    const calendar = listedCalendar([['2014-05-06T10:05:00', '2014-05-06T10:06:00']]);
+    const e = engineWith(calendar, { timeframes: ['1m'] });
+    tick(e, S, '2014-05-06T10:00:10.000', 1.1);
+    expect(keys(wm(e, '2014-05-06T10:08:00.000', 'dead'))).toEqual([
+      'EURUSD 1m@2014-05-06T10:00:00.000',
+    ]);
+    // alive again after the closed minute: the old session's close is not carried over it
+    expect(wm(e, '2014-05-06T10:10:00.000')).toEqual([]);
+    // alive again inside the same session: synthetic bars resume
+    const same = engineWith(calendar, { timeframes: ['1m'] });
+    tick(same, S, '2014-05-06T10:00:10.000', 1.1);
+    wm(same, '2014-05-06T10:03:00.000', 'dead');
+    expect(keys(wm(same, '2014-05-06T10:05:00.000'))).toEqual([
+      'EURUSD 1m@2014-05-06T10:03:00.000',
       'EURUSD 1m@2014-05-06T10:04:00.000',
     ]);
   });

@@ -32,6 +32,8 @@ export interface HistoryWorkerOptions {
   onRetry?: (job: string, err: unknown, attempt: number, delayMs: number) => void;
 }
 
+const MINUTE = 60_000;
+
 function isProgress(value: unknown): value is HistoryJobProgress {
   return validatorFor('history-job-progress')(value);
 }
@@ -64,9 +66,10 @@ export function startHistoryWorker(
       const id = job.id ?? 'unknown';
       const data = historyJobOf(job.data, id);
       const resume = isProgress(job.progress) ? job.progress : undefined;
-      return runHistoryJob({
+      const symbol = normalizeSymbol(data.symbol);
+      const done = await runHistoryJob({
         jobId: id,
-        symbol: normalizeSymbol(data.symbol),
+        symbol,
         fromMs: data.from,
         toMs: data.to,
         ...(resume ? { resume } : {}),
@@ -82,6 +85,16 @@ export function startHistoryWorker(
         sleep: opts.sleep,
         onRetry: (err, attempt, delay) => opts.onRetry?.(id, err, attempt, delay),
       });
+      // Only a whole run says "nothing more for this range": what the bar builder's cold-start
+      // warm-up waits for. Same rounding as the run's own range.
+      await opts.writer.range({
+        symbol,
+        from: Math.floor(data.from / MINUTE) * MINUTE,
+        to: Math.ceil(data.to / MINUTE) * MINUTE,
+        bars: done.bars,
+        job_id: id,
+      });
+      return done;
     },
     {
       connection: opts.connection,
