@@ -1,8 +1,12 @@
 import { hostname } from 'node:os';
-import { calendarFor } from '@fxcm/calendar';
 import { GROUPS, parseTimeframe, streamNames } from '@fxcm/contracts';
 import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
-import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import {
+  loadServiceCalendar,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
@@ -24,6 +28,7 @@ export function createApp({
   const instance = config.instance ?? hostname();
   const shard = shardOfInstance(config, instance);
   const names = streamNames(config.namespace);
+  const calendar = loadServiceCalendar(config);
   const redis = connect(`shard-${shard}`);
   const status = new StatusReporter({
     service: 'bar-builder',
@@ -31,6 +36,7 @@ export function createApp({
     namespace: config.namespace,
     redis,
     intervalMs: config.statusIntervalMs,
+    constantDetail: { calendar: calendar.summary },
   });
   const producer = new StreamProducer({
     redis,
@@ -50,7 +56,7 @@ export function createApp({
     timeframes: config.timeframes.map((tf) => parseTimeframe(tf) as Timeframe),
     maxSynthGapMinutes: config.maxSynthGapMinutes,
     ...(config.futureToleranceMs > 0 ? { futureToleranceMs: config.futureToleranceMs } : {}),
-    calendarFor,
+    calendarFor: (symbol) => calendar.book.calendarFor(symbol),
   });
 
   let store: BarStore | undefined;
