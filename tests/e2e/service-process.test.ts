@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ServiceProcess, waitFor } from '../harness/suite';
 
@@ -19,6 +22,27 @@ describe('a service process', () => {
     expect(out).toMatch(/refusing to start/);
     expect(out).toMatch(/FXCM_METRICS_PORT/);
     expect(out).toMatch(/FXCM_HMAC_ALGO/);
+  });
+
+  it('refuses to start on a calendar file that fails validation, naming the bad entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fxcm-bad-calendar-'));
+    const file = join(dir, 'calendar_overrides.json');
+    writeFileSync(file, JSON.stringify({ daily_breaks: ['22:00-23:01@UTC', '25:00-26:00@UTC'] }));
+    try {
+      const proc = new ServiceProcess('bar-builder', {
+        REDIS_URL,
+        FXCM_NAMESPACE: `e2e_cal_${randomUUID().slice(0, 8)}`,
+        FXCM_METRICS_PORT: '0',
+        FXCM_CACHE_DIR: dir,
+        FXCM_CALENDAR_FILE: file,
+      });
+      expect(await proc.exited).toBe(78);
+      const out = proc.tail();
+      expect(out).toMatch(/refusing to start: CALENDAR_INVALID/);
+      expect(out).toMatch(/daily_breaks\[1\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves health and metrics, becomes ready, and exits 0 on SIGTERM', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 
 /** Root of the repository (tests/ sits directly under it). */
 export const ROOT = join(__dirname, '..', '..');
@@ -63,4 +64,14 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${describe()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Deletes every key of a test's namespace on the shared Redis (never FLUSHDB). */
+export async function dropNamespace(redis: Redis, namespace: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+    if (found.length > 0) await redis.unlink(...found);
+    cursor = next;
+  } while (cursor !== '0');
 }

@@ -37,6 +37,15 @@ export class CalendarBook {
     this.symbolProfiles = mapping;
   }
 
+  /** The profiles, default and symbol mapping this book was built from. */
+  spec(): CalendarBookSpec {
+    return {
+      profiles: [...this.calendars.values()].map((c) => c.profile),
+      defaultProfile: this.defaultProfileId,
+      symbolProfiles: Object.fromEntries(this.symbolProfiles),
+    };
+  }
+
   /** Ids of every profile, in document order. */
   profileIds(): string[] {
     return [...this.calendars.keys()];

@@ -47,3 +47,9 @@ export {
   DEFAULT_CALENDAR_FILE,
 } from './calendar-file';
 export { RAIL_MAX_MS, RAIL_MIN_MS } from './document-validation';
+export {
+  loadCalendarInForce,
+  type CalendarChoice,
+  type CalendarInForce,
+} from './calendar-in-force';
+export type { HolidayRule } from './model';

@@ -40,6 +40,26 @@ export interface Closure {
   readonly source: string;
 }
 
+/**
+ * A recurring closure, expanded for every year the calendar is asked about (a dated entry in
+ * `closures` needs no rule and the two are unioned). Dates and times are local to the profile zone.
+ */
+export interface HolidayRule {
+  /** `holiday`: the whole trading day of the date; `early_close`: from `closeMinute` to the roll. */
+  readonly kind: 'holiday' | 'early_close';
+  /** Name without the year, e.g. `Christmas Day`; each occurrence is named `Christmas Day 2014`. */
+  readonly name: string;
+  /** Month 1–12 and day 1–31 of the date the rule is about. */
+  readonly month: number;
+  readonly day: number;
+  /** `early_close` only: minute of the local day the market closes early. */
+  readonly closeMinute?: number;
+  /** `holiday` only: when the date falls on a Sunday, the Monday trading day closes too. */
+  readonly sundayClosesMonday?: boolean;
+  /** Where the rule comes from. */
+  readonly source: string;
+}
+
 /** A named session window (Tokyo / London / New York), recurring daily in `timeZone`. */
 export interface SessionWindow {
   readonly tag: string;
@@ -69,6 +89,8 @@ export interface CalendarProfile {
   readonly tradingDayRollMinute: number;
   /** Explicit closures sorted by start (formats that allow unions may overlap). */
   readonly closures: readonly Closure[];
+  /** Recurring holidays and early closes, applied in every year (absent = none). */
+  readonly holidayRules?: readonly HolidayRule[];
   readonly sessionWindows: readonly SessionWindow[];
 }
 

@@ -16,6 +16,7 @@ import type {
   Closure,
   ClosureKind,
   DailyBreak,
+  HolidayRule,
   SessionWindow,
   Weekday,
 } from './model';
@@ -72,6 +73,25 @@ const CLOSURE = {
   },
 } as const;
 
+const HOLIDAY_RULE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'name', 'date', 'source'],
+  properties: {
+    kind: { type: 'string', enum: ['holiday', 'early_close'] },
+    name: NAME,
+    date: {
+      type: 'string',
+      pattern: '^(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$',
+      description: 'a recurring date "MM-DD"',
+    },
+    close: TIME_OF_DAY_SCHEMA,
+    sunday_closes_monday: { type: 'boolean' },
+    source: NAME,
+    note: NAME,
+  },
+} as const;
+
 const PROFILE = {
   type: 'object',
   additionalProperties: false,
@@ -124,6 +144,7 @@ const PROFILE = {
     },
     session_windows: { type: 'array', items: SESSION_WINDOW },
     closed_intervals_utc: { type: 'array', items: CLOSURE },
+    holiday_rules: { type: 'array', items: HOLIDAY_RULE },
   },
 } as const;
 
@@ -180,6 +201,16 @@ interface RawProfile {
   daily_breaks: { start: string; end: string; tz?: string; days: string[] }[];
   session_windows?: RawSessionWindow[];
   closed_intervals_utc: RawClosure[];
+  holiday_rules?: RawHolidayRule[];
+}
+
+interface RawHolidayRule {
+  kind: 'holiday' | 'early_close';
+  name: string;
+  date: string;
+  close?: string;
+  sunday_closes_monday?: boolean;
+  source: string;
 }
 
 interface RawDocument {
@@ -286,6 +317,45 @@ function resolveClosures(raw: RawProfile, path: string, issues: CalendarIssue[])
   return closures;
 }
 
+// Days per month in a leap year: a recurring date is valid when it occurs in some year.
+const MAX_DAY = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function resolveHolidayRules(
+  raw: readonly RawHolidayRule[],
+  path: string,
+  issues: CalendarIssue[],
+): HolidayRule[] {
+  return raw.map((r, i) => {
+    const p = childPath(childPath(path, 'holiday_rules'), i);
+    const [month, day] = r.date.split('-').map(Number) as [number, number];
+    if (day > (MAX_DAY[month - 1] ?? 0))
+      issues.push({ path: childPath(p, 'date'), message: `no such date: "${r.date}"` });
+    if (r.kind === 'early_close' && r.close === undefined)
+      issues.push({ path: p, message: 'an early_close rule needs "close" (local "HH:MM")' });
+    if (r.kind === 'holiday' && r.close !== undefined)
+      issues.push({
+        path: childPath(p, 'close'),
+        message: 'a holiday rule closes the whole day; drop "close"',
+      });
+    if (r.kind === 'early_close' && r.sunday_closes_monday !== undefined)
+      issues.push({
+        path: childPath(p, 'sunday_closes_monday'),
+        message: 'only a holiday rule can move to Monday',
+      });
+    return {
+      kind: r.kind,
+      name: r.name,
+      month,
+      day,
+      ...(r.close !== undefined ? { closeMinute: minuteOf(r.close) } : {}),
+      ...(r.sunday_closes_monday !== undefined
+        ? { sundayClosesMonday: r.sunday_closes_monday }
+        : {}),
+      source: r.source,
+    };
+  });
+}
+
 function resolveProfile(
   raw: RawProfile,
   path: string,
@@ -336,6 +406,7 @@ function resolveProfile(
     tradingDayRollMinute: minuteOf(raw.trading_day_roll),
     // Resolving trading days needs the zone; an unknown zone is already reported above.
     closures: zoneKnown ? resolveClosures(raw, path, issues) : [],
+    holidayRules: resolveHolidayRules(raw.holiday_rules ?? [], path, issues),
     sessionWindows,
   };
 }

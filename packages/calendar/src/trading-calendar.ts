@@ -101,8 +101,13 @@ export class TradingCalendar {
     return this.profile.id;
   }
 
-  /** End of the last explicit closure (how far holiday data reaches), or null without closures. */
+  /**
+   * How far the holiday data reaches: the end of the supported range when the profile has
+   * recurring holiday rules (they hold for every year), else the end of the last dated closure,
+   * or null without any.
+   */
   get closuresCoverageEndMs(): number | null {
+    if ((this.profile.holidayRules ?? []).length > 0) return MAX_SUPPORTED_MS;
     let end: number | null = null;
     for (const c of this.profile.closures) if (end === null || c.endMs > end) end = c.endMs;
     return end;
@@ -124,6 +129,12 @@ export class TradingCalendar {
     this.lastIndex = index;
     this.lastWeek = week;
     return week;
+  }
+
+  /** Every closure, dated or derived from a recurring rule, that overlaps `[from, to)`. */
+  closuresIn(from: number, to: number): Closure[] {
+    checkRange(from, to);
+    return scheduleLayers(this.profile, from, to).closures.slice();
   }
 
   /** True when the market is open at `ts` (all spans are half-open `[start, end)`). */

@@ -3,6 +3,7 @@
  * daily-break occurrences and explicit closures ("layers"), the open spans that remain, the
  * trading-day rolls and the session-window occurrences. Pure; DST is resolved per local date.
  */
+import { ruleClosures } from './holiday-rules';
 import type { CalendarProfile, Closure, TimeSpan } from './model';
 import { DAY_MS, weekdayOf, zonedToUtc } from './zoned-time';
 
@@ -59,7 +60,12 @@ export function scheduleLayers(profile: CalendarProfile, from: number, to: numbe
   }
   breaks.sort((a, b) => a.start - b.start);
 
-  const closures = profile.closures.filter((c) => overlaps(c.startMs, c.endMs, from, to));
+  // Dated entries and recurring rules are unioned: a rule occurrence a dated entry also covers
+  // closes nothing twice, and the open-span sweep tolerates the overlap.
+  const closures = profile.closures
+    .filter((c) => overlaps(c.startMs, c.endMs, from, to))
+    .concat(ruleClosures(profile, from, to))
+    .sort((a, b) => a.startMs - b.startMs);
   return { weekly, breaks, closures };
 }
 

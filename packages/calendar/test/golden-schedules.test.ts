@@ -74,26 +74,28 @@ describe('golden weekly schedules (DST switches, holidays, normal weeks)', () =>
 
 describe('holiday and special closures resolve to the hand-written UTC spans', () => {
   it.each(['fxcm_fx', 'fxcm_metals'] as const)('%s', (profile) => {
-    const got = calendar(profile).profile.closures.map((c) => [
-      iso(c.startMs),
-      iso(c.endMs),
-      c.kind,
-    ]);
+    const [from, to] = closures.range.map(ms) as [number, number];
+    const got = calendar(profile)
+      .closuresIn(from, to)
+      .map((c) => [iso(c.startMs), iso(c.endMs), c.kind]);
     expect(got).toEqual(closures[profile]);
   });
 
   it('every closure says where it comes from', () => {
     for (const id of defaultCalendarBook().profileIds()) {
-      for (const c of calendar(id).profile.closures) {
+      for (const c of calendar(id).closuresIn(
+        ms('2000-01-01T00:00:00Z'),
+        ms('2040-01-01T00:00:00Z'),
+      )) {
         expect(c.source).toMatch(/V1 production overrides|recurring rule/);
         expect(c.name.length).toBeGreaterThan(0);
       }
     }
   });
 
-  it('holiday data reaches the end of 2027 for both profiles', () => {
+  it('recurring rules make the holiday data reach the end of the supported range', () => {
     for (const id of ['fxcm_fx', 'fxcm_metals'])
-      expect(iso(calendar(id).closuresCoverageEndMs ?? 0)).toBe('2028-01-01T22:00:00Z');
+      expect(iso(calendar(id).closuresCoverageEndMs ?? 0)).toBe('2200-01-01T00:00:00Z');
   });
 
   it('closedIntervals names the cause of each closed span', () => {
@@ -105,7 +107,12 @@ describe('holiday and special closures resolve to the hand-written UTC spans', (
       spans.map((s) => [iso(s.start), iso(s.end), s.causes, s.closures.map((c) => c.name)]),
     ).toEqual([
       ['2025-12-20T00:00:00Z', '2025-12-21T22:00:00Z', ['weekend'], []],
-      ['2025-12-24T22:00:00Z', '2025-12-25T22:00:00Z', ['closure'], ['Christmas Day 2025']],
+      [
+        '2025-12-24T20:00:00Z',
+        '2025-12-25T22:00:00Z',
+        ['closure'],
+        ['Christmas Eve early close 2025', 'Christmas Day 2025'],
+      ],
       ['2025-12-26T22:00:00Z', '2025-12-27T00:00:00Z', ['weekend'], []],
     ]);
     const metals = calendar('fxcm_metals').closedIntervals(
@@ -113,7 +120,7 @@ describe('holiday and special closures resolve to the hand-written UTC spans', (
       ms('2026-01-13T00:00:00Z'),
     );
     expect(metals.map((s) => [iso(s.start), iso(s.end), s.causes])).toEqual([
-      ['2026-01-12T22:00:00Z', '2026-01-12T23:00:00Z', ['daily_break']],
+      ['2026-01-12T22:00:00Z', '2026-01-12T23:01:00Z', ['daily_break']],
     ]);
   });
 });
@@ -182,9 +189,9 @@ describe('marketStatus', () => {
     const at = ms('2026-01-20T22:30:00Z');
     expect(calendarFor('XAUUSD').marketStatus(at)).toEqual({
       open: false,
-      nextOpenMs: ms('2026-01-20T23:00:00Z'),
+      nextOpenMs: ms('2026-01-20T23:01:00Z'),
       nextPauseMs: ms('2026-01-21T22:00:00Z'),
-      secondsToNextOpen: 1800,
+      secondsToNextOpen: 1860,
       stateDetail: 'intrabreak',
       tradingDayStartMs: ms('2026-01-20T22:00:00Z'),
       session: null,

@@ -311,6 +311,7 @@ describe('files and bad arguments', () => {
     expect(loadCalendarFile(DEFAULT_CALENDAR_FILE).profileIds()).toEqual([
       'fxcm_fx',
       'fxcm_metals',
+      'oanda_metals',
     ]);
   });
 

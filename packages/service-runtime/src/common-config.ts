@@ -218,3 +218,29 @@ export const TARGET_FIELDS = defineFields([
     description: 'V1 stream targets, SYMBOL:tf comma-separated (XAU/USD:m1,EUR/USD:m5).',
   },
 ] as const);
+
+/**
+ * Which trading calendar a service runs on (docs/calendar.md, "The calendar in force"): the
+ * services that build a calendar (gateway, bar builder, scheduler) spread these into their spec
+ * and load it with `loadServiceCalendar`.
+ */
+export const CALENDAR_FIELDS = defineFields([
+  {
+    key: 'calendarFile',
+    env: 'FXCM_CALENDAR_FILE',
+    type: 'string',
+    description:
+      'Calendar file loaded at start: project format, V1 calendar_overrides.json or a V2 profile array; unset = the shipped calendar.',
+  },
+  {
+    key: 'calendarSymbols',
+    env: 'FXCM_CALENDAR_SYMBOLS',
+    type: 'list',
+    default: [],
+    description:
+      'SYMBOL=profile choices, comma-separated (XAU/USD=oanda_metals); without any, a V1/V2 file applies to every symbol.',
+  },
+] as const);
+
+/** The calendar part of a service's config. */
+export type CalendarConfig = ConfigOfFields<typeof CALENDAR_FIELDS>;

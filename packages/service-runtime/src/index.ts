@@ -5,10 +5,12 @@ export {
   CHANNEL_FIELDS,
   HMAC_FIELDS,
   TARGET_FIELDS,
+  CALENDAR_FIELDS,
   redisUrlOf,
   channelEnvOf,
 } from './common-config';
-export type { CommonConfig, ChannelConfig } from './common-config';
+export type { CommonConfig, ChannelConfig, CalendarConfig } from './common-config';
+export { loadServiceCalendar } from './service-calendar';
 export { StatusReporter } from './status-reporter';
 export type {
   ServiceState,

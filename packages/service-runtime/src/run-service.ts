@@ -91,6 +91,12 @@ export function loadServiceConfig<S extends ConfigSpec>(
   return { config, warnings: settings.warnings.map((w) => `${service}: ${w}`) };
 }
 
+/** Exits EX_CONFIG with every bad key of a configuration the service refuses. */
+function refuseToStart(service: string, err: ConfigError): never {
+  process.stderr.write(`${service}: refusing to start: ${err.message}\n`);
+  process.exit(EXIT_CONFIG);
+}
+
 /**
  * The whole life of a service process: the only place that touches `process`. Builds the
  * config, logger and metrics, serves `/metrics` `/healthz` `/readyz`, starts the app, and wires
@@ -109,10 +115,7 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
       process.cwd(),
     ));
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${service}: refusing to start: ${err.message}\n`);
-      process.exit(EXIT_CONFIG);
-    }
+    if (err instanceof ConfigError) refuseToStart(service, err);
     throw err;
   }
   const common = config as unknown as CommonConfig;
@@ -178,7 +181,13 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
       });
     }
     const connect = redisConnector(service, redisUrlOf(common), logger, metrics);
-    app = definition.createApp({ config, logger, metrics, connect });
+    try {
+      app = definition.createApp({ config, logger, metrics, connect });
+    } catch (err) {
+      // A setting only the app can check (e.g. a calendar file) is still a configuration error.
+      if (err instanceof ConfigError) refuseToStart(service, err);
+      throw err;
+    }
     await app.start();
     started = true;
     logger.info('started', { config: redactConfig(config, definition.spec) });

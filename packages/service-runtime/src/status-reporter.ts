@@ -29,6 +29,8 @@ export interface StatusReporterOptions {
   /** Retention of the status stream (default 10 000 entries). */
   maxLen?: number;
   now?: () => number;
+  /** Detail that holds for the life of the process (e.g. the calendar in force), in every record. */
+  constantDetail?: Record<string, unknown>;
 }
 
 const MAX_ERRORS = 20;
@@ -118,7 +120,7 @@ export class StatusReporter {
       errors: [...this.errors],
       degraded: [...this.degradations].sort(),
       counters: { ...this.counters },
-      detail: { ...this.detail },
+      detail: { ...this.opts.constantDetail, ...this.detail },
     };
   }
 

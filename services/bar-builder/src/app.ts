@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { calendarFor } from '@fxcm/calendar';
 import {
   GROUPS,
   HISTORY_QUEUE,
@@ -9,7 +8,12 @@ import {
   type HistoryJob,
 } from '@fxcm/contracts';
 import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
-import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import {
+  loadServiceCalendar,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
 import { Queue } from 'bullmq';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
@@ -33,6 +37,7 @@ export function createApp({
   const instance = config.instance ?? hostname();
   const shard = shardOfInstance(config, instance);
   const names = streamNames(config.namespace);
+  const calendar = loadServiceCalendar(config);
   const redis = connect(`shard-${shard}`);
   const status = new StatusReporter({
     service: 'bar-builder',
@@ -40,6 +45,7 @@ export function createApp({
     namespace: config.namespace,
     redis,
     intervalMs: config.statusIntervalMs,
+    constantDetail: { calendar: calendar.summary },
   });
   const producer = new StreamProducer({
     redis,
@@ -61,7 +67,7 @@ export function createApp({
     ...(config.futureToleranceMs > 0 ? { futureToleranceMs: config.futureToleranceMs } : {}),
     // Cold start: a window begun before the builder saw it is final only once history covers it.
     holdUncoveredWindows: true,
-    calendarFor,
+    calendarFor: (symbol) => calendar.book.calendarFor(symbol),
   });
   // Warm-up jobs go through the gateway's history queue like every other history request.
   const queueConn = connect(`shard-${shard}:history-queue`, { blocking: true });

@@ -1,9 +1,10 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { COMMON_FIELDS } from '@fxcm/service-runtime';
+import { CALENDAR_FIELDS, COMMON_FIELDS } from '@fxcm/service-runtime';
 
 /** The bar builder's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
+  ...CALENDAR_FIELDS,
   {
     key: 'shard',
     env: 'FXCM_SHARD',

@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import { createRateLimitedLog } from '@fxcm/logging';
 import { StreamProducer } from '@fxcm/redis-streams';
-import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import {
+  loadServiceCalendar,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
 import { resolveProvider, type GatewayConfig } from './config';
 import { createHistoryService, type HistoryService } from './history/history-service';
 import { createProvider } from './provider-factory';
@@ -22,6 +27,7 @@ export function createApp({
   connect,
 }: ServiceDeps<GatewayConfig>): ServiceApp {
   const instance = config.instance ?? hostname();
+  const calendar = loadServiceCalendar(config);
   const redis = connect(instance);
   const status = new StatusReporter({
     service: 'fxcm-gateway',
@@ -29,6 +35,7 @@ export function createApp({
     namespace: config.namespace,
     redis,
     intervalMs: config.statusIntervalMs,
+    constantDetail: { calendar: calendar.summary },
   });
   const producer = new StreamProducer({
     redis,
@@ -146,6 +153,7 @@ export function createApp({
   );
   let history: HistoryService | undefined;
   const { provider, candles } = createProvider(config, {
+    calendarFor: (symbol) => calendar.book.calendarFor(symbol),
     onBackfill: (symbols, fromMs, toMs) => history?.backfill(symbols, fromMs, toMs),
     onBadLine: (err) => {
       counts.bad_lines += 1;

@@ -1,9 +1,10 @@
 import { ConfigError, defineConfig, type ConfigOf } from '@fxcm/config';
-import { COMMON_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import { CALENDAR_FIELDS, COMMON_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
 
 /** The gateway's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
+  ...CALENDAR_FIELDS,
   {
     key: 'provider',
     env: 'FXCM_PROVIDER',

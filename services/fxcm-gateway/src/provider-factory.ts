@@ -1,3 +1,4 @@
+import type { TradingCalendar } from '@fxcm/calendar';
 import { ConfigError } from '@fxcm/config';
 import {
   parseReplaySpeed,
@@ -31,6 +32,8 @@ export interface ProviderHooks {
   onBadInput: (err: FxcmError) => void;
   onDuplicate: (symbol: string) => void;
   onSinkError: (err: unknown) => void;
+  /** The calendar in force for a symbol (FXCM_CALENDAR_*); default: the shipped calendar. */
+  calendarFor?: (symbol: string) => TradingCalendar;
 }
 
 function invalid(name: string, message: string): ConfigError {
@@ -72,6 +75,7 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
       policy,
       graceMs: config.watermarkGraceMs,
       onBackfill,
+      ...(hooks.calendarFor ? { calendarFor: hooks.calendarFor } : {}),
     });
     return { provider, candles: new SimCandleSource(provider.market, clock.now), symbols };
   }
@@ -86,6 +90,7 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
     token: config.accessToken,
     symbols,
     socketIdSource: config.socketIdSource,
+    ...(hooks.calendarFor ? { calendarFor: hooks.calendarFor } : {}),
     policy,
     graceMs: config.watermarkGraceMs,
     onBackfill,

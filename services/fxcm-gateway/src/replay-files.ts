@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 /**
  * Expands `FXCM_REPLAY_FILES` entries: a file stays as it is, a folder gives its
- * `*_ticks.csv.gz` files (FXCM tick-archive naming) in name order, which is time order.
+ * `*_ticks.csv.gz` files (FXCM tick-archive naming) or `*_quote.zip` files (Lean tick zips) in
+ * name order, which is time order.
  */
 export function expandReplayFiles(entries: readonly string[]): string[] {
   const files: string[] = [];
@@ -11,7 +12,7 @@ export function expandReplayFiles(entries: readonly string[]): string[] {
     if (statSync(entry).isDirectory()) {
       files.push(
         ...readdirSync(entry)
-          .filter((name) => name.endsWith('_ticks.csv.gz'))
+          .filter((name) => name.endsWith('_ticks.csv.gz') || name.endsWith('_quote.zip'))
           .sort()
           .map((name) => join(entry, name)),
       );

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { calendarFor } from '@fxcm/calendar';
 import {
   channelNames,
   ContractError,
@@ -13,6 +12,7 @@ import {
 import { StreamConsumer, type StreamEntry } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
+  loadServiceCalendar,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
@@ -38,12 +38,14 @@ export function createApp({
   const instance = config.instance ?? hostname();
   const redis = connect(instance);
   const names = streamNames(config.namespace);
+  const calendarInForce = loadServiceCalendar(config);
   const status = new StatusReporter({
     service: 'scheduler',
     instance,
     namespace: config.namespace,
     redis,
     intervalMs: config.statusIntervalMs,
+    constantDetail: { calendar: calendarInForce.summary },
   });
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
   const commands = config.commandsEnabled
@@ -101,7 +103,7 @@ export function createApp({
     },
   });
 
-  const calendar = calendarFor(config.marketSymbol);
+  const calendar = calendarInForce.book.calendarFor(config.marketSymbol);
   let lastMarketState: string | undefined;
   let lastMarketSentAt = -Infinity;
   const entry = (kind: 'status' | 'heartbeat' | 'market_status', payload: object): string[] =>

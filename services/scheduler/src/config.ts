@@ -1,9 +1,16 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import {
+  CALENDAR_FIELDS,
+  CHANNEL_FIELDS,
+  COMMON_FIELDS,
+  HMAC_FIELDS,
+  TARGET_FIELDS,
+} from '@fxcm/service-runtime';
 
 /** The scheduler's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
+  ...CALENDAR_FIELDS,
   ...CHANNEL_FIELDS,
   ...TARGET_FIELDS,
   ...HMAC_FIELDS,

@@ -2,29 +2,30 @@ import { calendarFor } from '@fxcm/calendar';
 import { checkContract } from '@fxcm/contracts';
 import { heartbeat, isoUtc, marketView } from '../src/market-view';
 
-// Expected values worked out by hand from the FXCM metals rules: Sunday 18:00 → Friday 17:00
-// America/New_York with a daily break 17:00–18:00 New York (EST = UTC−5 in December).
+// Expected values worked out by hand from the FXCM metals rules: Sunday 18:01 → Friday 16:45
+// America/New_York with a daily break 17:00–18:01 New York (EST = UTC−5 in December).
 const metals = calendarFor('XAUUSD');
+const TO_SUNDAY_OPEN = 37 * 3_600 + 60; // Saturday 10:00Z → Sunday 23:01Z
 
 describe('marketView (calendar → V1 market fields)', () => {
-  it('a Saturday morning is a weekend: closed until Sunday 23:00 UTC', () => {
+  it('a Saturday morning is a weekend: closed until Sunday 23:01 UTC', () => {
     const now = Date.UTC(2025, 11, 6, 10, 0);
     const view = marketView(metals, now);
     expect(view.market).toBe('closed');
-    expect(view.secondsToNextOpen).toBe(37 * 3_600);
+    expect(view.secondsToNextOpen).toBe(TO_SUNDAY_OPEN);
     expect(view.session).toMatchObject({
       state: 'closed',
-      next_open_utc: '2025-12-07T23:00:00+00:00',
-      seconds_to_next_open: 37 * 3_600,
+      next_open_utc: '2025-12-07T23:01:00+00:00',
+      seconds_to_next_open: TO_SUNDAY_OPEN,
       state_detail: 'weekend',
     });
     expect(view.marketStatus).toMatchObject({
       type: 'market_status',
       state: 'closed',
       ts: '2025-12-06T10:00:00+00:00',
-      next_open_utc: '2025-12-07T23:00:00+00:00',
-      next_open_ms: Date.UTC(2025, 11, 7, 23, 0),
-      next_open_in_seconds: 37 * 3_600,
+      next_open_utc: '2025-12-07T23:01:00+00:00',
+      next_open_ms: Date.UTC(2025, 11, 7, 23, 1),
+      next_open_in_seconds: TO_SUNDAY_OPEN,
     });
     expect(checkContract('market-status', view.marketStatus)).toMatchObject({ ok: true });
   });
@@ -44,16 +45,16 @@ describe('marketView (calendar → V1 market fields)', () => {
     expect(view.marketStatus.next_open_ms).toBeUndefined();
   });
 
-  it('the daily break is an intrabreak of 30 minutes at 22:30 UTC', () => {
+  it('the daily break is an intrabreak of 31 minutes at 22:30 UTC', () => {
     const view = marketView(metals, Date.UTC(2025, 11, 10, 22, 30));
     expect(view.market).toBe('closed');
-    expect(view.session).toMatchObject({ seconds_to_next_open: 1_800, state_detail: 'intrabreak' });
+    expect(view.session).toMatchObject({ seconds_to_next_open: 1_860, state_detail: 'intrabreak' });
   });
 
   it('builds a valid V1 heartbeat: idle with the reason while closed, stream while ticks flow', () => {
     const now = Date.UTC(2025, 11, 6, 10, 0);
     const idle = heartbeat(now, marketView(metals, now), { streaming: false });
-    expect(idle).toMatchObject({ type: 'heartbeat', state: 'idle', sleep_seconds: 37 * 3_600 });
+    expect(idle).toMatchObject({ type: 'heartbeat', state: 'idle', sleep_seconds: TO_SUNDAY_OPEN });
     expect(idle.context).toMatchObject({ calendar_open: false, idle_reason: 'calendar_closed' });
     expect(checkContract('heartbeat', idle)).toMatchObject({ ok: true });
 

@@ -64,9 +64,12 @@ export function referenceIsOpen(profile: ProfileId, ts: number): boolean {
       (weekday >= 1 && weekday <= 4) ||
       (weekday === 5 && minute < H17)
     );
+  // Metals: Sunday 18:01, break 17:00-18:01 Monday to Thursday, Friday close 16:45 New York.
+  const OPEN = H18 + 1;
+  const FRIDAY_CLOSE = H17 - 15;
   return (
-    (weekday === 0 && minute >= H18) ||
-    (weekday >= 1 && weekday <= 4 && !(minute >= H17 && minute < H18)) ||
-    (weekday === 5 && minute < H17)
+    (weekday === 0 && minute >= OPEN) ||
+    (weekday >= 1 && weekday <= 4 && !(minute >= H17 && minute < OPEN)) ||
+    (weekday === 5 && minute < FRIDAY_CLOSE)
   );
 }

@@ -3,7 +3,7 @@ import { createBarEngine, type BarEvent, type Timeframe } from '../../src/domain
 import { iso, keys, ofTf, T } from './engine-harness';
 
 // These tests use the real FXCM calendar (@fxcm/calendar): FX trades Sunday 17:00 to Friday 17:00
-// New York, metals pause 17:00-18:00 New York every day, the trading day rolls at 17:00 New York.
+// New York, metals pause 17:00-18:01 New York Monday to Thursday, the trading day rolls at 17:00 New York.
 
 function engine(timeframes: Timeframe[], maxSynthGapMinutes = 0) {
   return createBarEngine({ priceMode: 'bid', timeframes, maxSynthGapMinutes, calendarFor });
@@ -135,14 +135,14 @@ describe('calendar-aware bars (real @fxcm/calendar)', () => {
     },
   );
 
-  it('metals: the 4h window over the 17:00-18:00 New York break is built from the minutes that exist', () => {
+  it('metals: the 4h window over the 17:00-18:01 New York break is built from the minutes that exist', () => {
     const e = engine(['1m', '1h', '4h', '1d']);
     expect(
       feed(e, 'XAUUSD', [
         ['2014-05-05T20:58:10.000', 1290.1],
         ['2014-05-05T20:59:40.000', 1290.5],
         ['2014-05-05T21:30:00.000', 1291.0], // inside the daily break
-        ['2014-05-05T22:00:20.000', 1289.8],
+        ['2014-05-05T22:01:20.000', 1289.8],
         ['2014-05-05T22:05:10.000', 1290.9],
       ]),
     ).toEqual(['applied', 'applied', 'outside_session', 'applied', 'applied']);
@@ -150,7 +150,7 @@ describe('calendar-aware bars (real @fxcm/calendar)', () => {
     expect(keys(ofTf(out, '1m'))).toEqual([
       'XAUUSD 1m@2014-05-05T20:58:00.000',
       'XAUUSD 1m@2014-05-05T20:59:00.000',
-      'XAUUSD 1m@2014-05-05T22:00:00.000',
+      'XAUUSD 1m@2014-05-05T22:01:00.000',
       'XAUUSD 1m@2014-05-05T22:05:00.000',
     ]);
     expect(summary(out.filter((x) => x.tf !== '1m'))).toEqual([

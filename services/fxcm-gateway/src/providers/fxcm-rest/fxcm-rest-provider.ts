@@ -1,4 +1,4 @@
-import { calendarFor } from '@fxcm/calendar';
+import { calendarFor, type TradingCalendar } from '@fxcm/calendar';
 import { normalizeSymbol } from '@fxcm/contracts';
 import { systemClock, type Clock } from '../../connection/clock';
 import { ConnectionDriver, runLiveLoop } from '../../connection/connection-driver';
@@ -18,6 +18,8 @@ export interface FxcmRestProviderOptions {
   baseUrl: string;
   token: string;
   symbols: readonly string[];
+  /** Calendar of a symbol (default: the shipped calendar). */
+  calendarFor?: (symbol: string) => TradingCalendar;
   socketIdSource?: SocketIdSource;
   clock?: Clock;
   policy?: Partial<ConnectionPolicy>;
@@ -82,7 +84,7 @@ export class FxcmRestProvider implements QuoteProvider {
   async start(sink: TickSink): Promise<void> {
     if (this.run) return;
     this.sink = sink;
-    const calendars = this.opts.symbols.map((s) => calendarFor(s));
+    const calendars = this.opts.symbols.map((s) => (this.opts.calendarFor ?? calendarFor)(s));
     const machine = new ConnectionMachine(
       {
         now: () => this.clock.now(),

@@ -1,10 +1,14 @@
 import { interruptibleSleep } from '@fxcm/redis-streams';
 import type { FeedState, ProviderTick, QuoteProvider, TickSink } from '../provider';
+import { isLeanTickZip, readLeanTickZip, symbolFromLeanPath } from './lean-tick-zip';
 import { readTickArchive, symbolFromArchiveName, type ArchiveLineError } from './tick-archive';
 
 /** Options of {@link ReplayProvider}. */
 export interface ReplayOptions {
-  /** FXCM tick-archive files; several symbols are merged by event time. */
+  /**
+   * FXCM tick-archive files (`SYMBOL_…_ticks.csv.gz`) or Lean tick zips (`…/<symbol>/YYYYMMDD_quote.zip`);
+   * several symbols are merged by event time.
+   */
   files: string[];
   /** `max`: as fast as the sink takes them; a number: that many times real time. */
   speed: number | 'max';
@@ -83,16 +87,21 @@ export class ReplayProvider implements QuoteProvider {
   private async openHeads(): Promise<Head[]> {
     const bySymbol = new Map<string, string[]>();
     for (const file of [...this.opts.files].sort()) {
-      const symbol = symbolFromArchiveName(file);
+      const symbol = isLeanTickZip(file) ? symbolFromLeanPath(file) : symbolFromArchiveName(file);
       if (!symbol)
-        throw new Error(`cannot tell the symbol of ${file}: expected SYMBOL_… file name`);
+        throw new Error(
+          `cannot tell the symbol of ${file}: expected SYMBOL_… or <symbol>/YYYYMMDD_quote.zip`,
+        );
       bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), file]);
     }
     const heads: Head[] = [];
     for (const [symbol, files] of bySymbol) {
       const onBadLine = this.opts.onBadLine;
       const iterator = (async function* () {
-        for (const file of files) yield* readTickArchive(file, onBadLine);
+        for (const file of files)
+          yield* isLeanTickZip(file)
+            ? readLeanTickZip(file, onBadLine)
+            : readTickArchive(file, onBadLine);
       })();
       const first = await iterator.next();
       if (!first.done) heads.push({ symbol, iterator, tick: first.value });

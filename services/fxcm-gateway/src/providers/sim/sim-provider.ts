@@ -1,4 +1,4 @@
-import { calendarFor } from '@fxcm/calendar';
+import { calendarFor, type TradingCalendar } from '@fxcm/calendar';
 import { systemClock, type Clock } from '../../connection/clock';
 import {
   ConnectionDriver,
@@ -30,6 +30,8 @@ export type SimFault =
 /** Options of {@link SimProvider}. */
 export interface SimProviderOptions {
   symbols: readonly string[];
+  /** Calendar of a symbol (default: the shipped calendar). */
+  calendarFor?: (symbol: string) => TradingCalendar;
   seed: number;
   clock?: Clock;
   /** Loop period, default 100 ms. */
@@ -68,6 +70,7 @@ export class SimProvider implements QuoteProvider {
     this.clock = opts.clock ?? systemClock();
     this.market = new SimMarket({
       seed: opts.seed,
+      ...(opts.calendarFor ? { calendarOf: opts.calendarFor } : {}),
       intensity: (_symbol, minute) =>
         this.burst && minute < this.burst.until ? this.burst.factor : 1,
     });
@@ -107,7 +110,7 @@ export class SimProvider implements QuoteProvider {
   async start(sink: TickSink): Promise<void> {
     if (this.run) return;
     const symbols = this.opts.symbols;
-    const calendars = symbols.map((s) => calendarFor(s));
+    const calendars = symbols.map((s) => (this.opts.calendarFor ?? calendarFor)(s));
     const machine = new ConnectionMachine(
       {
         now: () => this.clock.now(),
