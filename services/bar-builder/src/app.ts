@@ -2,7 +2,12 @@ import { hostname } from 'node:os';
 import { calendarFor } from '@fxcm/calendar';
 import { GROUPS, parseTimeframe, streamNames } from '@fxcm/contracts';
 import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
-import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
+import {
+  consumerReporting,
+  StatusReporter,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@fxcm/service-runtime';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
@@ -117,11 +122,8 @@ export function createApp({
         autoAck: false,
         claim: false,
         batchSize: 1_000,
-        handler: (entries) => pipeline!.handle(entries),
-        onError: (err, where) => {
-          metrics.errors.inc({ type: 'redis' });
-          logger.warn('input stream error', { where, err });
-        },
+        handler: (entries, ctx) => pipeline!.handle(entries, ctx),
+        ...consumerReporting({ logger, metrics, status }, 'ticks'),
       });
       await consumer.start();
       if (config.previewsEnabled) {
