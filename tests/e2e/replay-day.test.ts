@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkContract, keys, verifyOhlcvSignature } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
-import { readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
+import { judgeBars, readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
 import { ROOT, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
 
 // The whole suite as separate processes on a real Redis: the bundled real day goes in at the
@@ -162,24 +162,11 @@ class SuiteRun {
 /** Every reference minute exactly once, with the reference bid prices; nothing else real. */
 function expectExactlyTheReference(run: SuiteRun): void {
   const finals = run.finals1m();
-  const byOpen = new Map<number, typeof finals>();
-  for (const bar of finals) byOpen.set(bar.open_time, [...(byOpen.get(bar.open_time) ?? []), bar]);
-  const duplicated = [...byOpen].filter(([, bars]) => bars.length > 1).map(([t]) => t);
-  expect(duplicated).toEqual([]);
-  const referenceTimes = new Set(REFERENCE.map((r) => r.open_time));
-  expect([...byOpen.keys()].filter((t) => !referenceTimes.has(t))).toEqual([]);
-  const mismatches = REFERENCE.filter((ref) => {
-    const bar = byOpen.get(ref.open_time)?.[0];
-    return (
-      !bar ||
-      bar.open !== ref.bid.open ||
-      bar.high !== ref.bid.high ||
-      bar.low !== ref.bid.low ||
-      bar.close !== ref.bid.close
-    );
-  });
-  expect(mismatches.slice(0, 5)).toEqual([]);
-  expect(byOpen.size).toBe(REFERENCE.length);
+  const verdict = judgeBars(finals, REFERENCE);
+  expect(verdict.duplicated).toEqual([]);
+  expect(verdict.extra).toEqual([]);
+  expect(verdict.wrong.slice(0, 5)).toEqual([]);
+  expect(verdict.lost).toEqual([]);
 }
 
 function pythonVerdict(

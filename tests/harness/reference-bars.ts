@@ -25,3 +25,53 @@ export function readReferenceBars(path: string): ReferenceBar[] {
     };
   });
 }
+
+/** A final 1m bar as received on the channel (bid prices in the tests' price mode). */
+export interface ReceivedBar {
+  open_time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+/** What a run got wrong against the reference, by open_time: the figures the suites print. */
+export interface BarVerdict {
+  /** Reference minutes that never arrived. */
+  lost: number[];
+  /** Minutes that arrived more than once. */
+  duplicated: number[];
+  /** Minutes whose first arrival differs from the reference (bid side). */
+  wrong: number[];
+  /** Minutes that arrived but are not in the reference. */
+  extra: number[];
+}
+
+/** Judges received final 1m bars against the reference bars (bid prices). */
+export function judgeBars(
+  bars: readonly ReceivedBar[],
+  reference: readonly ReferenceBar[],
+): BarVerdict {
+  const byOpen = new Map<number, ReceivedBar[]>();
+  for (const bar of bars) byOpen.set(bar.open_time, [...(byOpen.get(bar.open_time) ?? []), bar]);
+  const known = new Set(reference.map((r) => r.open_time));
+  const lost: number[] = [];
+  const wrong: number[] = [];
+  for (const ref of reference) {
+    const bar = byOpen.get(ref.open_time)?.[0];
+    if (!bar) lost.push(ref.open_time);
+    else if (
+      bar.open !== ref.bid.open ||
+      bar.high !== ref.bid.high ||
+      bar.low !== ref.bid.low ||
+      bar.close !== ref.bid.close
+    )
+      wrong.push(ref.open_time);
+  }
+  return {
+    lost,
+    duplicated: [...byOpen].filter(([, b]) => b.length > 1).map(([t]) => t),
+    wrong,
+    extra: [...byOpen.keys()].filter((t) => !known.has(t)),
+  };
+}

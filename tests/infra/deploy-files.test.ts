@@ -1,26 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { parse, parseAllDocuments } from 'yaml';
-import { configSpec as barBuilder } from '../../services/bar-builder/src/config';
-import { configSpec as gateway } from '../../services/fxcm-gateway/src/config';
-import { configSpec as ingestor } from '../../services/ingestor/src/config';
-import { configSpec as publisher } from '../../services/publisher/src/config';
-import { configSpec as scheduler } from '../../services/scheduler/src/config';
+import { parse } from 'yaml';
+import { envNamesOf, SERVICE_SPECS as specs } from '../harness/service-specs';
 import { ROOT } from '../harness/suite';
 
-// No Docker engine or cluster runs here: these checks read the deployment files against the
-// compose-spec schema and against the services' own configuration declarations.
-
-const specs = {
-  'fxcm-gateway': gateway,
-  'bar-builder': barBuilder,
-  scheduler,
-  publisher,
-  ingestor,
-};
-const envNamesOf = (service: keyof typeof specs): Set<string> =>
-  new Set(specs[service].fields.flatMap((f) => (f.env ? [f.env] : [])));
+// No Docker engine runs here: these checks read compose.yaml against the compose-spec schema
+// and against the services' own configuration declarations (Kubernetes: kubernetes.test.ts).
 
 type ComposeService = { environment?: Record<string, string>; build?: { dockerfile: string } };
 // merge: the file shares settings through YAML anchors and `<<` merge keys, as compose does.
@@ -60,43 +46,5 @@ describe('compose.yaml', () => {
     }
     expect(compose.services.redis).toBeDefined();
     expect(compose.services.prometheus).toBeDefined();
-  });
-});
-
-describe('Kubernetes manifests', () => {
-  type Doc = {
-    kind: string;
-    metadata: { name: string };
-    data?: Record<string, string>;
-    spec?: {
-      replicas?: number;
-      template?: { spec: { containers: { env?: { name: string }[] }[] } };
-    };
-  };
-  const dir = join(ROOT, 'infra', 'k8s');
-  const docs: Doc[] = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
-    .flatMap((f) =>
-      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Doc),
-    );
-  const configMap = docs.find((d) => d.kind === 'ConfigMap')!;
-
-  it('gives the bar builder one StatefulSet replica per shard', () => {
-    const sts = docs.find((d) => d.kind === 'StatefulSet' && d.metadata.name === 'bar-builder');
-    expect(sts?.spec?.replicas).toBe(Number(configMap.data?.FXCM_SHARDS));
-  });
-
-  it('uses only configuration keys the services declare', () => {
-    const known = new Set(
-      Object.keys(specs).flatMap((s) => [...envNamesOf(s as keyof typeof specs)]),
-    );
-    const used = [
-      ...Object.keys(configMap.data ?? {}),
-      ...docs.flatMap(
-        (d) =>
-          d.spec?.template?.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)) ?? [],
-      ),
-    ];
-    expect(used.filter((name) => !known.has(name))).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
 import { reconnectDelay, type ReconnectPolicy } from './client';
+import type { StreamCode } from './codes';
+import { deadLetterFields, deadLetterStreamOf, type DeadLetter } from './dead-letter';
+import { classifyFailure, type FailureClass } from './failure-class';
 import { interruptibleSleep, type Sleeper } from './sleep';
 
 /** One entry read from a stream: its stream key, id and raw field list. */
@@ -12,6 +15,23 @@ export interface StreamEntry {
 
 /** Why the consumer reports an error; transport failures are retried, never thrown. */
 export type ConsumerErrorContext = 'read' | 'handler' | 'ack' | 'claim' | 'group' | 'connection';
+
+/** An entry the handler refuses on sight (it fails its contract): dead-lettered at once. */
+export interface EntryRejection {
+  entry: StreamEntry;
+  /** Registry code of the rejection (e.g. the contract's `STREAM_ENTRY_INVALID`). */
+  code: string;
+  message: string;
+}
+
+/** What a handler may do beyond returning: give up entries as poison. */
+export interface HandlerContext {
+  /**
+   * Moves rejected entries to the dead-letter stream and acknowledges them. Await it before
+   * acknowledging anything else of the batch, so a crash cannot lose a rejected entry.
+   */
+  deadLetter(rejections: readonly EntryRejection[]): Promise<void>;
+}
 
 /** Options of {@link StreamConsumer}. */
 export interface StreamConsumerOptions {
@@ -27,11 +47,14 @@ export interface StreamConsumerOptions {
   consumer: string;
   /**
    * Processes a batch (entries of one stream, in id order). With `autoAck` the batch is acked
-   * after the handler resolves; a handler that throws leaves the batch pending, and it is
-   * redelivered after a backoff. Poison entries must be rejected inside the handler (count,
-   * report, and let them be acked), or they would be retried forever.
+   * after the handler resolves. Entries it refuses on sight go to `context.deadLetter`. When it
+   * throws, the failure is classified ({@link FailureClass}): transport → the batch is retried
+   * after a backoff; poison or programmer → the batch is handled again entry by entry to find
+   * the failing entry, which is redelivered until its PEL delivery count reaches
+   * `maxDeliveries` and then dead-lettered; a programmer error also ends the consumer through
+   * `onFatal`. Handlers must therefore be idempotent per entry (they already are: at least once).
    */
-  handler: (entries: StreamEntry[]) => Promise<void>;
+  handler: (entries: StreamEntry[], context: HandlerContext) => Promise<void>;
   /** Ack each batch after the handler resolves (default true). Off: call {@link StreamConsumer.ack}. */
   autoAck?: boolean;
   /** XREADGROUP COUNT (default 256). */
@@ -48,9 +71,42 @@ export interface StreamConsumerOptions {
   startId?: string;
   /** Backoff after a failed read or handler (default 100 ms doubling to 5 s). */
   retry?: ReconnectPolicy;
-  /** Called for every transport or handler failure (log it and count it). */
-  onError?: (err: unknown, context: ConsumerErrorContext) => void;
+  /** Called once for every failure, with its class (log it and count it). */
+  onError?: (err: unknown, context: ConsumerErrorContext, failureClass: FailureClass) => void;
+  /** Deliveries after which a failing entry is dead-lettered (default 5). */
+  maxDeliveries?: number;
+  /** Approximate length of each dead-letter stream (`XADD … MAXLEN ~`, default 10,000). */
+  deadLetterMaxLen?: number;
+  /** An entry moved to the dead-letter stream (count it and report it in the status). */
+  onDeadLetter?: (letter: Omit<DeadLetter, 'dlqId'>) => void;
+  /** Failure classification (default {@link classifyFailure}). */
+  classify?: (err: unknown) => FailureClass;
+  /**
+   * A programmer error ended the consumer. Default: rethrown outside any promise, so the
+   * process's `uncaughtException` handler logs it and exits for the orchestrator to restart.
+   */
+  onFatal?: (err: unknown) => void;
 }
+
+/** A failure already reported once; the read loop backs off without reporting it again. */
+class ReportedFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('stream handler failure (reported)');
+  }
+}
+
+/** A programmer error: the loop stops and hands it to `onFatal`. */
+class FatalFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('stream handler programmer error');
+  }
+}
+
+const rethrowOutside = (err: unknown): void => {
+  setImmediate(() => {
+    throw err;
+  });
+};
 
 const DEFAULT_RETRY: ReconnectPolicy = { baseMs: 100, maxMs: 5_000, jitter: 0.2 };
 
@@ -62,8 +118,10 @@ type XReadGroupReply = [string, [string, string[]][]][] | null;
  * XAUTOCLAIM, ack after the side effect, and a `close()` that is safe to call twice.
  */
 export class StreamConsumer {
-  private readonly opts: Required<Omit<StreamConsumerOptions, 'onError' | 'claim'>> &
-    Pick<StreamConsumerOptions, 'onError' | 'claim'>;
+  private readonly opts: Required<
+    Omit<StreamConsumerOptions, 'onError' | 'claim' | 'onDeadLetter'>
+  > &
+    Pick<StreamConsumerOptions, 'onError' | 'claim' | 'onDeadLetter'>;
   private reader: Redis | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -80,6 +138,10 @@ export class StreamConsumer {
       blockMs: 1_000,
       startId: '0',
       retry: DEFAULT_RETRY,
+      maxDeliveries: 5,
+      deadLetterMaxLen: 10_000,
+      classify: classifyFailure,
+      onFatal: rethrowOutside,
       ...options,
     };
   }
@@ -93,7 +155,7 @@ export class StreamConsumer {
       maxRetriesPerRequest: null,
     });
     // The reader reconnects on its own; its connection errors are reported, not left unhandled.
-    this.reader.on('error', (err: Error) => this.opts.onError?.(err, 'connection'));
+    this.reader.on('error', (err: Error) => this.opts.onError?.(err, 'connection', 'transport'));
     this.loop = this.run();
   }
 
@@ -144,10 +206,15 @@ export class StreamConsumer {
         failures = 0;
       } catch (err) {
         if (this.stopped) break;
+        if (err instanceof FatalFailure) {
+          this.stopped = true;
+          this.opts.onFatal(err.cause);
+          break;
+        }
         if (String((err as Error).message).startsWith('NOGROUP')) {
           await this.recreateGroups();
-        } else {
-          this.opts.onError?.(err, 'read');
+        } else if (!(err instanceof ReportedFailure)) {
+          this.opts.onError?.(err, 'read', this.opts.classify(err));
         }
         failures += 1;
         pending = true;
@@ -161,7 +228,7 @@ export class StreamConsumer {
     try {
       for (const stream of this.opts.streams) await this.ensureGroup(stream);
     } catch (err) {
-      this.opts.onError?.(err, 'group');
+      this.opts.onError?.(err, 'group', this.opts.classify(err));
     }
   }
 
@@ -227,11 +294,31 @@ export class StreamConsumer {
   }
 
   private async process(stream: string, entries: StreamEntry[]): Promise<void> {
+    const failure = await this.attempt(stream, entries);
+    if (failure === undefined) return;
+    const failureClass = this.opts.classify(failure.err);
+    if (failureClass === 'transport' || entries.length === 1) {
+      return this.settle(stream, entries[0]!, failure.err, failureClass, entries.length === 1);
+    }
+    // Poison or a bug somewhere in the batch: find the entry by handling them one at a time,
+    // in order; the first one that fails on its own stops the batch (order is kept).
+    for (const entry of entries) {
+      const alone = await this.attempt(stream, [entry]);
+      if (alone) await this.settle(stream, entry, alone.err, this.opts.classify(alone.err), true);
+    }
+  }
+
+  /** Runs the handler (and the auto-ack); returns the failure instead of throwing it. */
+  private async attempt(
+    stream: string,
+    entries: StreamEntry[],
+  ): Promise<{ err: unknown } | undefined> {
     try {
-      await this.opts.handler(entries);
+      await this.opts.handler(entries, {
+        deadLetter: (rejections) => this.deadLetterRejections(stream, rejections),
+      });
     } catch (err) {
-      this.opts.onError?.(err, 'handler');
-      throw err;
+      return { err };
     }
     if (this.opts.autoAck) {
       await this.ack(
@@ -239,6 +326,103 @@ export class StreamConsumer {
         entries.map((e) => e.id),
       );
     }
+    return undefined;
+  }
+
+  /**
+   * Reports a failure once and decides: a transport failure is retried; an entry that failed
+   * on its own is dead-lettered once its delivery count reached `maxDeliveries`, else retried;
+   * a programmer error then ends the consumer. Throws to hand the backoff to the read loop.
+   */
+  private async settle(
+    stream: string,
+    entry: StreamEntry,
+    err: unknown,
+    failureClass: FailureClass,
+    isolated: boolean,
+  ): Promise<void> {
+    this.opts.onError?.(err, 'handler', failureClass);
+    if (failureClass !== 'transport' && isolated) {
+      const deliveries = await this.deliveries(stream, entry.id);
+      if (deliveries >= this.opts.maxDeliveries) {
+        const code: StreamCode =
+          failureClass === 'programmer' ? 'STREAM_HANDLER_BUG' : 'STREAM_HANDLER_FAILED';
+        await this.writeDeadLetters(stream, [
+          { entry, failureClass, code, error: messageOf(err), deliveries },
+        ]);
+        if (failureClass === 'poison') return;
+      }
+    }
+    if (failureClass === 'programmer') throw new FatalFailure(err);
+    throw new ReportedFailure(err);
+  }
+
+  /** The PEL delivery counter of one entry (0 if it is no longer pending). */
+  private async deliveries(stream: string, id: string): Promise<number> {
+    const rows = (await this.opts.redis.xpending(stream, this.opts.group, id, id, 1)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    return rows[0]?.[3] ?? 0;
+  }
+
+  private deadLetterRejections(stream: string, rejections: readonly EntryRejection[]) {
+    return this.writeDeadLetters(
+      stream,
+      rejections.map(({ entry, code, message }) => ({
+        entry,
+        failureClass: 'poison' as const,
+        code,
+        error: message,
+        deliveries: 0,
+      })),
+    );
+  }
+
+  /** Appends to the dead-letter stream, then acks: a crash in between repeats, never loses. */
+  private async writeDeadLetters(
+    stream: string,
+    items: readonly {
+      entry: StreamEntry;
+      failureClass: FailureClass;
+      code: string;
+      error: string;
+      deliveries: number;
+    }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const dlq = deadLetterStreamOf(stream);
+    const letters = items.map((item) => ({
+      stream,
+      id: item.entry.id,
+      group: this.opts.group,
+      consumer: this.opts.consumer,
+      deliveries: item.deliveries,
+      class: item.failureClass,
+      code: item.code,
+      error: item.error,
+      failedAt: Date.now(),
+      fields: item.entry.fields,
+    }));
+    const pipeline = this.opts.redis.pipeline();
+    for (const letter of letters) {
+      pipeline.xadd(
+        dlq,
+        'MAXLEN',
+        '~',
+        this.opts.deadLetterMaxLen,
+        '*',
+        ...deadLetterFields(letter),
+      );
+    }
+    for (const [failed] of (await pipeline.exec()) ?? []) if (failed) throw failed;
+    await this.ack(
+      stream,
+      letters.map((l) => l.id),
+    );
+    for (const letter of letters) this.opts.onDeadLetter?.(letter);
   }
 
   private async claimStale(idleMs: number): Promise<void> {
@@ -263,4 +447,8 @@ export class StreamConsumer {
       } while (cursor !== '0-0' && !this.stopped);
     }
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -37,6 +37,15 @@ export const COMMON_FIELDS = defineFields([
     description: 'Redis password (ACL), optional.',
   },
   {
+    key: 'redisSafety',
+    env: 'FXCM_REDIS_SAFETY',
+    type: 'enum',
+    values: ['refuse', 'warn'],
+    default: 'refuse',
+    description:
+      'At start, when Redis is older than 6.2 or its maxmemory-policy is not noeviction: refuse to start (exit 78), or warn (error log, metric, status degraded redis_unsafe) and run.',
+  },
+  {
     key: 'namespace',
     env: 'FXCM_NAMESPACE',
     type: 'string',

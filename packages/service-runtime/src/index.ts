@@ -1,4 +1,10 @@
-export { runService, loadServiceConfig, redisConnector, EXIT_CONFIG } from './run-service';
+export {
+  runService,
+  loadServiceConfig,
+  redisConnector,
+  redisIsAcceptable,
+  EXIT_CONFIG,
+} from './run-service';
 export type { ConnectRedis, ServiceApp, ServiceDefinition, ServiceDeps } from './run-service';
 export {
   COMMON_FIELDS,
@@ -19,3 +25,8 @@ export type {
   StatusError,
   StatusReporterOptions,
 } from './status-reporter';
+export { consumerReporting } from './consumer-reporting';
+export { assessRedisInfo, checkRedisSafety, MIN_REDIS_VERSION } from './redis-safety';
+export type { RedisSafetyProblem } from './redis-safety';
+export { addStandingProblem, standingProblems } from './standing-problems';
+export type { StandingProblem } from './standing-problems';

@@ -13,6 +13,8 @@ import { createMetrics, startHealthServer, type Metrics } from '@fxcm/metrics';
 import { createRedis } from '@fxcm/redis-streams';
 import type { Redis } from 'ioredis';
 import { redisUrlOf, type CommonConfig } from './common-config';
+import { checkRedisSafety } from './redis-safety';
+import { addStandingProblem } from './standing-problems';
 
 /** Opens a named Redis connection of the service (`blocking` for readers and BullMQ). */
 export type ConnectRedis = (name: string, options?: { blocking?: boolean }) => Redis;
@@ -95,6 +97,35 @@ export function loadServiceConfig<S extends ConfigSpec>(
 function refuseToStart(service: string, err: ConfigError): never {
   process.stderr.write(`${service}: refusing to start: ${err.message}\n`);
   process.exit(EXIT_CONFIG);
+}
+
+/**
+ * The start-up Redis checks ({@link checkRedisSafety}). The probe connection waits for a Redis
+ * that is down (a transport failure is not a verdict); an unsafe Redis is refused, or with
+ * `FXCM_REDIS_SAFETY=warn` accepted loudly: an error line, `fxcm_connector_errors_total
+ * {type="redis_unsafe"}` and the standing degradation `redis_unsafe` in every status record.
+ */
+export async function redisIsAcceptable(
+  connect: ConnectRedis,
+  mode: 'refuse' | 'warn',
+  logger: Logger,
+  metrics: Metrics,
+): Promise<boolean> {
+  const probe = connect('safety-check', { blocking: true });
+  const problems = await checkRedisSafety(probe).finally(() => probe.disconnect());
+  if (problems.length === 0) return true;
+  for (const problem of problems) {
+    if (mode === 'refuse') {
+      logger.error('refusing to start: unsafe Redis (FXCM_REDIS_SAFETY=warn runs anyway)', {
+        ...problem,
+      });
+    } else {
+      logger.error('running on an unsafe Redis (FXCM_REDIS_SAFETY=warn)', { ...problem });
+      metrics.errors.inc({ type: 'redis_unsafe' });
+      addStandingProblem({ flag: 'redis_unsafe', ...problem });
+    }
+  }
+  return mode === 'warn';
 }
 
 /**
@@ -181,6 +212,9 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
       });
     }
     const connect = redisConnector(service, redisUrlOf(common), logger, metrics);
+    if (!(await redisIsAcceptable(connect, common.redisSafety, logger, metrics))) {
+      process.exit(EXIT_CONFIG);
+    }
     try {
       app = definition.createApp({ config, logger, metrics, connect });
     } catch (err) {

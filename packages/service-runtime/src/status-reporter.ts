@@ -5,6 +5,7 @@ import {
   type StreamServiceStatus,
 } from '@fxcm/contracts';
 import type { Redis } from 'ioredis';
+import { standingProblems } from './standing-problems';
 
 /** One entry of `errors[]` (contract `stream-service-status`). */
 export type StatusError = ServiceError;
@@ -124,8 +125,12 @@ export class StatusReporter {
     };
   }
 
-  /** Starts the periodic record. */
+  /** Starts the periodic record; process-wide standing problems are reported from the first. */
   start(): void {
+    for (const p of standingProblems()) {
+      this.error(p.code, p.message, { severity: 'critical' });
+      this.degrade(p.flag);
+    }
     this.timer ??= setInterval(() => this.publishSoon(), this.opts.intervalMs ?? 5_000);
     this.publishSoon();
   }

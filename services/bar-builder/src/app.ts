@@ -10,6 +10,7 @@ import {
 import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
 import {
   loadServiceCalendar,
+  consumerReporting,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
@@ -161,11 +162,8 @@ export function createApp({
         autoAck: false,
         claim: false,
         batchSize: 1_000,
-        handler: (entries) => pipeline!.handle(entries),
-        onError: (err, where) => {
-          metrics.errors.inc({ type: 'redis' });
-          logger.warn('input stream error', { where, err });
-        },
+        handler: (entries, ctx) => pipeline!.handle(entries, ctx),
+        ...consumerReporting({ logger, metrics, status }, 'ticks'),
       });
       await consumer.start();
       if (config.previewsEnabled) {

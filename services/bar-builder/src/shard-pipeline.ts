@@ -1,7 +1,12 @@
 import { ContractError, decodeStreamEntry, encodeStreamEntry } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type { StreamEntry, StreamProducer } from '@fxcm/redis-streams';
+import type {
+  EntryRejection,
+  HandlerContext,
+  StreamEntry,
+  StreamProducer,
+} from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import {
   isBarEngineError,
@@ -132,9 +137,13 @@ export class ShardPipeline {
     return { symbols: symbols.length, bars };
   }
 
-  /** Handles one batch of entries of one input stream (called by the consumer, in order). */
-  async handle(batch: StreamEntry[]): Promise<void> {
+  /**
+   * Handles one batch of entries of one input stream (called by the consumer, in order).
+   * Rejected entries go to the dead-letter stream (when the consumer gives a context).
+   */
+  async handle(batch: StreamEntry[], ctx?: HandlerContext): Promise<void> {
     const { engine } = this.opts;
+    const rejected: EntryRejection[] = [];
     const events: BarEvent[] = [];
     const ackNow: StreamEntry[] = [];
     const ackAfterDurable: StreamEntry[] = [];
@@ -147,8 +156,7 @@ export class ShardPipeline {
         decoded = decodeStreamEntry(entry.fields);
       } catch (err) {
         if (!(err instanceof ContractError)) throw err;
-        this.reject(entry, err.code, err.message);
-        ackNow.push(entry);
+        rejected.push(this.reject(entry, err.code, err.message));
         continue;
       }
       const refused = admitEntry(
@@ -160,8 +168,7 @@ export class ShardPipeline {
       if (refused !== undefined) {
         // Never reaches the engine, so never the checkpoint or the store.
         if (refused.code === 'STREAM_ENTRY_FUTURE') this.future.inc({ type: decoded.type });
-        this.reject(entry, refused.code, refused.message);
-        ackNow.push(entry);
+        rejected.push(this.reject(entry, refused.code, refused.message));
         continue;
       }
       try {
@@ -200,10 +207,12 @@ export class ShardPipeline {
         // Poison input the contract could not see (e.g. a calendar failure for that minute):
         // the engine left its state unchanged; reject the entry and go on.
         if (!isBarEngineError(err)) throw err;
-        this.reject(entry, err.code, err.message);
-        ackNow.push(entry);
+        rejected.push(this.reject(entry, err.code, err.message));
       }
     }
+    // Dead letters first: they are acked with it. Without a context (tests), acked plainly.
+    if (ctx) await ctx.deadLetter(rejected);
+    else ackNow.push(...rejected.map((r) => r.entry));
     await this.makeDurable(events);
     const watermark = engine.status().watermark;
     const frontier = watermark === null ? -Infinity : minuteOf(watermark);
@@ -293,7 +302,7 @@ export class ShardPipeline {
     return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar, ...(revision ? { revision } : {}) });
   }
 
-  private reject(entry: StreamEntry, reason: string, message: string): void {
+  private reject(entry: StreamEntry, reason: string, message: string): EntryRejection {
     this.rejected.inc({ reason });
     this.opts.metrics.errors.inc({ type: 'contract' });
     this.opts.status.error(reason, message, { severity: 'warning' });
@@ -303,6 +312,7 @@ export class ShardPipeline {
       reason,
       message,
     });
+    return { entry, code: reason, message };
   }
 
   private async ackAll(entries: readonly { stream: string; id: string }[]): Promise<void> {

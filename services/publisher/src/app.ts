@@ -3,6 +3,7 @@ import { channelNames, GROUPS, keys, streamNames } from '@fxcm/contracts';
 import { StreamConsumer } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
+  consumerReporting,
   StatusReporter,
   type ServiceApp,
   type ServiceDeps,
@@ -74,10 +75,6 @@ export function createApp({
       : undefined;
 
   const claim = { idleMs: config.claimIdleMs, everyMs: Math.ceil(config.claimIdleMs / 2) };
-  const onError = (context: string) => (err: unknown, where: string) => {
-    metrics.errors.inc({ type: 'redis' });
-    logger.warn('stream consumer error', { stream: context, where, err });
-  };
   const consumers = [
     ...Array.from({ length: config.shardCount }, (_, shard) => {
       const stream = names.bars(shard);
@@ -87,8 +84,8 @@ export function createApp({
         group: GROUPS.publisher,
         consumer: instance,
         claim,
-        handler: (entries) => bars.handle(entries),
-        onError: onError(stream),
+        handler: (entries, ctx) => bars.handle(entries, ctx),
+        ...consumerReporting({ logger, metrics, status }, 'bars'),
       });
     }),
     new StreamConsumer({
@@ -98,8 +95,8 @@ export function createApp({
       consumer: instance,
       claim,
       startId: '$', // status is about now: a new group starts at the tail
-      handler: (entries) => statuses.handle(entries),
-      onError: onError(names.status),
+      handler: (entries, ctx) => statuses.handle(entries, ctx),
+      ...consumerReporting({ logger, metrics, status }, 'status'),
     }),
   ];
 

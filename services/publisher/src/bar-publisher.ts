@@ -7,7 +7,7 @@ import {
 } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type { StreamEntry } from '@fxcm/redis-streams';
+import type { EntryRejection, HandlerContext, StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import { EntryRejections } from './entry-rejections';
 import type { RedisWithPublishOnce } from './publish-once';
@@ -43,16 +43,20 @@ export class BarPublisher {
     this.rejections = new EntryRejections('bar', opts);
   }
 
-  /** Handles one batch; throws only on Redis failure (the batch is then redelivered). */
-  async handle(entries: StreamEntry[]): Promise<void> {
+  /**
+   * Handles one batch; rejected entries go to the dead-letter stream. Throws only on Redis
+   * failure (the batch is then redelivered).
+   */
+  async handle(entries: StreamEntry[], ctx?: HandlerContext): Promise<void> {
     const pipeline = this.opts.redis.pipeline() as unknown as {
       publishOnce(k: string, c: string, m: string, ttl: number): void;
       publish(c: string, m: string): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
     const sent: { tf: string; kind: 'final' | 'preview' }[] = [];
+    const rejected: EntryRejection[] = [];
     for (const entry of entries) {
-      const message = this.encode(entry);
+      const message = this.encode(entry, rejected);
       if (!message) continue;
       if (message.final) {
         pipeline.publishOnce(message.markKey, this.opts.channel, message.text, this.opts.markTtlMs);
@@ -61,6 +65,7 @@ export class BarPublisher {
       }
       sent.push({ tf: message.tf, kind: message.final ? 'final' : 'preview' });
     }
+    await ctx?.deadLetter(rejected);
     if (sent.length === 0) return;
     const results = await pipeline.exec();
     if (!results) throw new Error('publish pipeline returned no result');
@@ -73,6 +78,7 @@ export class BarPublisher {
 
   private encode(
     entry: StreamEntry,
+    rejected: EntryRejection[],
   ): { text: string; final: boolean; markKey: string; tf: string } | undefined {
     try {
       const decoded = decodeStreamEntry(entry.fields);
@@ -95,7 +101,7 @@ export class BarPublisher {
         tf,
       };
     } catch (err) {
-      this.rejections.reject(entry, err);
+      rejected.push(this.rejections.reject(entry, err));
       return undefined;
     }
   }

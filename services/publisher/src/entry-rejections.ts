@@ -1,13 +1,14 @@
 import { ContractError } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type { StreamEntry } from '@fxcm/redis-streams';
+import type { EntryRejection, StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 
 /**
  * The publisher's one way to refuse a stream entry the contracts reject: counted by reason,
- * reported in the status record, logged — and then acknowledged like any other, so one bad
- * entry never holds up the ones behind it. Anything that is not a contract error is rethrown.
+ * reported in the status record, logged — and then dead-lettered (which acknowledges it), so
+ * one bad entry never holds up the ones behind it. Anything that is not a contract error is
+ * rethrown.
  */
 export class EntryRejections {
   private readonly rejected;
@@ -23,8 +24,11 @@ export class EntryRejections {
     );
   }
 
-  /** Records the rejection of `entry` for `err`; rethrows errors that are not contract errors. */
-  reject(entry: StreamEntry, err: unknown): void {
+  /**
+   * Records the rejection of `entry` for `err` and returns it for the dead-letter stream;
+   * rethrows errors that are not contract errors.
+   */
+  reject(entry: StreamEntry, err: unknown): EntryRejection {
     if (!(err instanceof ContractError)) throw err;
     this.rejected.inc({ entry: this.what, reason: err.code });
     this.deps.metrics.errors.inc({ type: 'contract' });
@@ -37,5 +41,6 @@ export class EntryRejections {
       stream: entry.stream,
       error: err.message,
     });
+    return { entry, code: err.code, message: err.message };
   }
 }

@@ -6,7 +6,7 @@ import {
 } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type { StreamEntry } from '@fxcm/redis-streams';
+import type { EntryRejection, HandlerContext, StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
 import { EntryRejections } from './entry-rejections';
@@ -56,9 +56,11 @@ export class StatusPublisher {
     }
   }
 
-  async handle(entries: StreamEntry[]): Promise<void> {
+  /** Handles one batch; rejected entries go to the dead-letter stream. */
+  async handle(entries: StreamEntry[], ctx?: HandlerContext): Promise<void> {
     const pipeline = this.opts.redis.pipeline();
     const kinds: string[] = [];
+    const rejected: EntryRejection[] = [];
     for (const entry of entries) {
       try {
         const decoded = decodeStreamEntry(entry.fields);
@@ -67,9 +69,10 @@ export class StatusPublisher {
         pipeline.publish(this.opts.channels[record.kind], this.encode(record));
         kinds.push(record.kind);
       } catch (err) {
-        this.rejections.reject(entry, err);
+        rejected.push(this.rejections.reject(entry, err));
       }
     }
+    await ctx?.deadLetter(rejected);
     if (kinds.length === 0) return;
     const results = await pipeline.exec();
     for (const [i, [err]] of (results ?? []).entries()) {

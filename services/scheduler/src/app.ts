@@ -9,9 +9,10 @@ import {
   parseStreamTargets,
   streamNames,
 } from '@fxcm/contracts';
-import { StreamConsumer, type StreamEntry } from '@fxcm/redis-streams';
+import { StreamConsumer, type EntryRejection, type StreamEntry } from '@fxcm/redis-streams';
 import {
   channelEnvOf,
+  consumerReporting,
   loadServiceCalendar,
   StatusReporter,
   type ServiceApp,
@@ -84,7 +85,8 @@ export function createApp({
     consumer: instance,
     startId: '$',
     claim: false,
-    handler: async (entries: StreamEntry[]) => {
+    handler: async (entries: StreamEntry[], ctx) => {
+      const rejected: EntryRejection[] = [];
       for (const entry of entries) {
         try {
           const decoded = decodeStreamEntry(entry.fields);
@@ -94,13 +96,12 @@ export function createApp({
           if (!(err instanceof ContractError)) throw err;
           metrics.errors.inc({ type: 'contract' });
           status.error(err.code, err.message, { severity: 'warning' });
+          rejected.push({ entry, code: err.code, message: err.message });
         }
       }
+      await ctx.deadLetter(rejected);
     },
-    onError: (err, where) => {
-      metrics.errors.inc({ type: 'redis' });
-      logger.warn('status stream error', { where, err });
-    },
+    ...consumerReporting({ logger, metrics, status }, 'status'),
   });
 
   const calendar = calendarInForce.book.calendarFor(config.marketSymbol);
