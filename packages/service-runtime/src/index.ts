@@ -17,3 +17,5 @@ export type {
   StatusError,
   StatusReporterOptions,
 } from './status-reporter';
+export { ControlReader, TargetSet, controlErrorReporter, universeOf } from './control-reader';
+export type { ControlErrorSinks, ControlReaderOptions } from './control-reader';

@@ -5,6 +5,7 @@ import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
 import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
+import { BarBuilderControl } from './control/bar-builder-control';
 import { ShardPipeline } from './shard-pipeline';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
 import { openStore, type BarStore } from './store';
@@ -54,6 +55,18 @@ export function createApp({
   });
 
   let store: BarStore | undefined;
+  const control = new BarBuilderControl({
+    redis,
+    controlStream: names.control,
+    barsStream: names.bars(shard),
+    store: () => store,
+    producer,
+    calendarFor,
+    maxBars: config.cacheMaxBars,
+    logger,
+    metrics,
+    status,
+  });
   let pipeline: ShardPipeline | undefined;
   let consumer: StreamConsumer | undefined;
   let previewTimer: NodeJS.Timeout | undefined;
@@ -124,6 +137,7 @@ export function createApp({
         },
       });
       await consumer.start();
+      await control.start();
       if (config.previewsEnabled) {
         previewTimer = setInterval(
           () => pipeline!.flushPreviews(Date.now()),
@@ -145,6 +159,7 @@ export function createApp({
       stopping ??= (async () => {
         if (previewTimer) clearInterval(previewTimer);
         if (statusTimer) clearInterval(statusTimer);
+        await control.close();
         await consumer?.close();
         await producer.close();
         await store?.close();
