@@ -1,163 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkContract, keys, verifyOhlcvSignature } from '@fxcm/contracts';
-import { Redis } from 'ioredis';
 import { judgeBars, readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
-import { ROOT, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
+import { ROOT, waitFor } from '../harness/suite';
+import { pythonVerdict, SuiteRun } from '../harness/suite-run';
 
 // The whole suite as separate processes on a real Redis: the bundled real day goes in at the
 // gateway, and what comes out on fxcm:ohlcv must be exactly the reference bars of that day.
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TICKS = join(ROOT, 'data', 'EURUSD_20140505_ticks.csv.gz');
 const REFERENCE: ReferenceBar[] = readReferenceBars(join(ROOT, 'data', 'EURUSD_20140505_m1.csv'));
-const SECRET = 'e2e-secret-ключ';
-const ORDER: ServiceName[] = ['scheduler', 'publisher', 'ingestor', 'bar-builder', 'fxcm-gateway'];
-
-interface Received {
-  text: string;
-  msg: {
-    symbol: string;
-    tf: string;
-    source?: string;
-    sig?: string;
-    bars: {
-      open_time: number;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      complete?: boolean;
-      synthetic?: boolean;
-    }[];
-  };
-}
-
-class SuiteRun {
-  readonly namespace = `e2e_${randomUUID().slice(0, 8)}`;
-  readonly prefix = this.namespace;
-  readonly cacheDir = mkdtempSync(join(tmpdir(), 'fxcm-e2e-cache-'));
-  readonly ohlcv: Received[] = [];
-  readonly status: string[] = [];
-  readonly prices: string[] = [];
-  readonly services = new Map<ServiceName, ServiceProcess>();
-  private readonly sub = new Redis(REDIS_URL);
-  readonly redis = new Redis(REDIS_URL);
-
-  constructor(private readonly speed: string) {}
-
-  env(service: ServiceName): Record<string, string> {
-    const common = {
-      REDIS_URL,
-      FXCM_NAMESPACE: this.namespace,
-      FXCM_CHANNEL_PREFIX: this.prefix,
-      FXCM_MARKET_STATUS_CHANNEL: `${this.prefix}:market_status`,
-      FXCM_METRICS_PORT: '0',
-      FXCM_HMAC_SECRET: SECRET,
-      FXCM_HMAC_ALGO: 'sha256',
-      FXCM_STATUS_INTERVAL_MS: '500',
-      FXCM_LOG_LEVEL: 'warn',
-    };
-    const own: Record<ServiceName, Record<string, string>> = {
-      'fxcm-gateway': {
-        FXCM_PROVIDER: 'replay',
-        FXCM_REPLAY_FILES: TICKS,
-        FXCM_REPLAY_SPEED: this.speed,
-      },
-      'bar-builder': {
-        FXCM_PRICE_MODE: 'bid',
-        FXCM_CACHE_DIR: this.cacheDir,
-        FXCM_INSTANCE: 'bar-builder-0',
-      },
-      scheduler: { FXCM_TELEMETRY_INTERVAL_SECONDS: '0.5' },
-      publisher: { FXCM_PRICE_SNAP_INTERVAL_SECONDS: '0.5' },
-      ingestor: { FXCM_INGEST_ALLOWED_SYMBOLS: 'EURUSD' },
-    };
-    return { ...common, ...own[service] };
-  }
-
-  async start(): Promise<void> {
-    this.sub.on('message', (channel: string, text: string) => {
-      if (channel === `${this.prefix}:ohlcv`) {
-        this.ohlcv.push({ text, msg: JSON.parse(text) as Received['msg'] });
-      } else if (channel === `${this.prefix}:price_tik`) {
-        this.prices.push(text);
-      } else {
-        this.status.push(text);
-      }
-    });
-    await this.sub.subscribe(
-      `${this.prefix}:ohlcv`,
-      `${this.prefix}:status`,
-      `${this.prefix}:price_tik`,
-    );
-    for (const service of ORDER) this.launch(service);
-  }
-
-  launch(service: ServiceName): ServiceProcess {
-    const proc = new ServiceProcess(service, this.env(service));
-    this.services.set(service, proc);
-    return proc;
-  }
-
-  /** Final, real (non-synthetic) 1m bars received, in arrival order. */
-  finals1m(): Received['msg']['bars'] {
-    return this.ohlcv
-      .filter((r) => r.msg.tf === '1m')
-      .flatMap((r) => r.msg.bars)
-      .filter((b) => b.complete !== false && b.synthetic !== true);
-  }
-
-  logs(): string {
-    return [...this.services.values()].map((p) => `--- ${p.service}\n${p.tail()}`).join('\n');
-  }
-
-  /** Waits until every reference minute has arrived, then until the channel has been quiet a while. */
-  async untilComplete(ms: number): Promise<void> {
-    await waitFor(
-      () => new Set(this.finals1m().map((b) => b.open_time)).size >= REFERENCE.length,
-      ms,
-      () =>
-        `${new Set(this.finals1m().map((b) => b.open_time)).size}/${REFERENCE.length} final 1m bars\n${this.logs()}`,
-    );
-    // then a full second with nothing new, so a late duplicate would still be seen
-    let seen = -1;
-    let quietSince = Date.now();
-    await waitFor(
-      () => {
-        if (this.ohlcv.length !== seen) {
-          seen = this.ohlcv.length;
-          quietSince = Date.now();
-        }
-        return Date.now() - quietSince >= 1_000;
-      },
-      30_000,
-      () => 'the channel never went quiet',
-    );
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((p) => p.stop()));
-    await this.sub.quit();
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${this.namespace}:*`,
-        'COUNT',
-        1000,
-      );
-      if (found.length > 0) await this.redis.unlink(...found);
-      cursor = next;
-    } while (cursor !== '0');
-    await this.redis.quit();
-    rmSync(this.cacheDir, { recursive: true, force: true });
-  }
-}
 
 /** Every reference minute exactly once, with the reference bid prices; nothing else real. */
 function expectExactlyTheReference(run: SuiteRun): void {
@@ -169,27 +19,9 @@ function expectExactlyTheReference(run: SuiteRun): void {
   expect(verdict.lost).toEqual([]);
 }
 
-function pythonVerdict(
-  messages: string[],
-): { checked: number; valid: number; invalid: string[] } | undefined {
-  if (spawnSync('python3', ['--version']).status !== 0) return undefined;
-  const result = spawnSync('python3', [join(ROOT, 'tests', 'harness', 'verify_sig.py')], {
-    input: messages.join('\n'),
-    env: {
-      ...process.env,
-      FXCM_HMAC_SECRET: SECRET,
-      FXCM_HMAC_ALGO: 'sha256',
-      PYTHONIOENCODING: 'utf-8',
-    },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`verify_sig.py failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as { checked: number; valid: number; invalid: string[] };
-}
-
 describe('the suite end to end on the bundled real day', () => {
   it('publishes exactly the reference 1m bars, valid V1, signed so Python verifies them, and stores them', async () => {
-    const run = new SuiteRun('max');
+    const run = new SuiteRun('max', REFERENCE.length);
     try {
       await run.start();
       await run.untilComplete(120_000);
@@ -197,9 +29,12 @@ describe('the suite end to end on the bundled real day', () => {
 
       for (const { text, msg } of run.ohlcv) {
         expect(checkContract('ohlcv', msg)).toMatchObject({ ok: true });
-        expect(verifyOhlcvSignature(text, SECRET, 'sha256')).toBe(true);
+        expect(verifyOhlcvSignature(text, SuiteRun.SECRET, 'sha256')).toBe(true);
       }
-      const verdict = pythonVerdict(run.ohlcv.map((r) => r.text));
+      const verdict = pythonVerdict(
+        run.ohlcv.map((r) => r.text),
+        SuiteRun.SECRET,
+      );
       if (verdict) {
         expect(verdict.invalid).toEqual([]);
         expect(verdict.valid).toBe(run.ohlcv.length);
@@ -250,7 +85,7 @@ describe('the suite end to end on the bundled real day', () => {
   it('loses and repeats no final bar when the bar builder is SIGKILLed at random points and restarted each time', async () => {
     // ~20 s for the day, so every kill lands mid-replay; the kill points are random each run
     // (printed on failure) to probe different instants of the pipeline.
-    const run = new SuiteRun('4000');
+    const run = new SuiteRun('4000', REFERENCE.length);
     const killPoints = [150, 550, 950].map((base) => base + Math.floor(Math.random() * 300));
     try {
       await run.start();

@@ -4,6 +4,7 @@ import type {
   MarketStatus,
   Status,
   StreamBar,
+  StreamBarBatch,
   StreamControl,
   StreamHistoryBar,
   StreamHistoryRange,
@@ -19,6 +20,7 @@ export const STREAM_ENTRY_SCHEMAS = {
   tick: 'stream-tick',
   watermark: 'stream-watermark',
   bar: 'stream-bar',
+  bar_batch: 'stream-bar-batch',
   history_bar: 'stream-history-bar',
   history_range: 'stream-history-range',
   service_status: 'stream-service-status',
@@ -34,6 +36,7 @@ export interface StreamEntryData {
   tick: StreamTick;
   watermark: StreamWatermark;
   bar: StreamBar;
+  bar_batch: StreamBarBatch;
   history_bar: StreamHistoryBar;
   history_range: StreamHistoryRange;
   service_status: StreamServiceStatus;
@@ -93,6 +96,17 @@ export function streamEntryRailViolation<T extends StreamEntryType>(
       if (bar.close_time < bar.open_time) return 'bar.close_time < bar.open_time';
       if (bar.low > Math.min(bar.open, bar.close) || bar.high < Math.max(bar.open, bar.close)) {
         return 'bar geometry: need low <= min(open, close) and high >= max(open, close)';
+      }
+      return undefined;
+    }
+    case 'bar_batch': {
+      const { tf, bars } = data as StreamBarBatch;
+      for (let i = 0; i < bars.length; i++) {
+        const bar = bars[i]!;
+        if (bar.tf !== tf) return `bars[${i}].tf '${bar.tf}' differs from tf '${tf}'`;
+        if (bar.complete !== true) return `bars[${i}] is not final`;
+        if (i > 0 && bar.open_time <= bars[i - 1]!.open_time)
+          return `bars[${i}].open_time is not after bars[${i - 1}]`;
       }
       return undefined;
     }

@@ -63,6 +63,7 @@ describe('encodeStreamEntry / decodeStreamEntry', () => {
       tick: 'stream-tick',
       watermark: 'stream-watermark',
       bar: 'stream-bar',
+      bar_batch: 'stream-bar-batch',
       history_bar: 'stream-history-bar',
       history_range: 'stream-history-range',
       service_status: 'stream-service-status',

@@ -30,3 +30,5 @@ export { assessRedisInfo, checkRedisSafety, MIN_REDIS_VERSION } from './redis-sa
 export type { RedisSafetyProblem } from './redis-safety';
 export { addStandingProblem, standingProblems } from './standing-problems';
 export type { StandingProblem } from './standing-problems';
+export { ControlReader, TargetSet, controlErrorReporter, universeOf } from './control-reader';
+export type { ControlErrorSinks, ControlReaderOptions } from './control-reader';

@@ -18,6 +18,7 @@ import {
 import { Queue } from 'bullmq';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
+import { BarBuilderControl } from './control/bar-builder-control';
 import { ShardPipeline } from './shard-pipeline';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
 import { warmupJobId } from './warmup-requests';
@@ -78,6 +79,18 @@ export function createApp({
   });
 
   let store: BarStore | undefined;
+  const control = new BarBuilderControl({
+    redis,
+    controlStream: names.control,
+    barsStream: names.bars(shard),
+    store: () => store,
+    producer,
+    calendarFor,
+    maxBars: config.cacheMaxBars,
+    logger,
+    metrics,
+    status,
+  });
   let pipeline: ShardPipeline | undefined;
   let consumer: StreamConsumer | undefined;
   let previewTimer: NodeJS.Timeout | undefined;
@@ -166,6 +179,7 @@ export function createApp({
         ...consumerReporting({ logger, metrics, status }, 'ticks'),
       });
       await consumer.start();
+      await control.start();
       if (config.previewsEnabled) {
         previewTimer = setInterval(
           () => pipeline!.flushPreviews(Date.now()),
@@ -187,6 +201,7 @@ export function createApp({
       stopping ??= (async () => {
         if (previewTimer) clearInterval(previewTimer);
         if (statusTimer) clearInterval(statusTimer);
+        await control.close();
         await consumer?.close();
         await producer.close();
         await historyQueue.close();

@@ -8,6 +8,7 @@ import {
   type ServiceDeps,
 } from '@fxcm/service-runtime';
 import { resolveProvider, type GatewayConfig } from './config';
+import { GatewayUniverse } from './control/gateway-universe';
 import { createHistoryService, type HistoryService } from './history/history-service';
 import { createProvider } from './provider-factory';
 import { TickRecorder } from './recording/tick-recorder';
@@ -187,6 +188,15 @@ export function createApp({
     });
   }
 
+  const universe = new GatewayUniverse({
+    redis,
+    namespace: config.namespace,
+    provider,
+    logger,
+    metrics,
+    status,
+  });
+
   const reportCounts = setInterval(() => {
     status.setCounters({ ...counts });
     if (lastTickAt) status.setDetail({ ...feedDetail, last_tick_at: lastTickAt });
@@ -198,6 +208,7 @@ export function createApp({
     async start() {
       status.start();
       await provider.start(sink);
+      await universe.start();
       status.setState('ok');
       provider.finished
         .then(async () => {
@@ -210,6 +221,7 @@ export function createApp({
     stop() {
       stopping ??= (async () => {
         clearInterval(reportCounts);
+        await universe.close();
         await provider.stop();
         await recorder?.close();
         await history?.close();

@@ -75,7 +75,8 @@ describe('fxcm-rest provider against a local fake FXCM', () => {
     return server.listen();
   }
 
-  it('logs in with the bearer, resolves offers, subscribes once and streams parsed ticks', async () => {
+  /** A provider on EUR/USD and XAU/USD, started and subscribed. */
+  async function startSubscribed() {
     const url = await startServer();
     const clock = shiftedClock(T0);
     const { sink, ticks, states } = recorder();
@@ -88,6 +89,11 @@ describe('fxcm-rest provider against a local fake FXCM', () => {
     });
     await provider.start(sink);
     await waitFor('subscribed', () => states.some((s) => s.state === 'subscribed'));
+    return { provider, clock, ticks, states };
+  }
+
+  it('logs in with the bearer, resolves offers, subscribes once and streams parsed ticks', async () => {
+    const { clock, ticks, states } = await startSubscribed();
 
     const [socket] = server.sockets();
     expect(
@@ -114,6 +120,31 @@ describe('fxcm-rest provider against a local fake FXCM', () => {
       'subscribed',
       'streaming',
     ]);
+  });
+
+  it('follows the universe live: unsubscribes a dropped symbol, subscribes a new one once', async () => {
+    const { clock, ticks, states } = await startSubscribed();
+    const [socket] = server.sockets();
+    await provider!.setSymbols(['XAUUSD']);
+    expect(server.subscriptions.get(socket!.id)).toEqual(['XAU/USD']);
+    server.push('EUR/USD', clock.now(), [1.08512, 1.08515, 1.0899, 1.0801]);
+    server.push('XAU/USD', clock.now(), [2351.25, 2351.6, 2360, 2340]);
+    await waitFor('the XAU/USD tick', () => ticks.length === 1);
+    expect(ticks.map((t) => t.symbol)).toEqual(['XAU/USD']);
+    await provider!.setSymbols(['XAU/USD', 'EURUSD', 'EUR/USD']);
+    await provider!.setSymbols(['XAUUSD', 'EURUSD']); // nothing new: no second subscription
+    expect(server.subscriptions.get(socket!.id)).toEqual(['XAU/USD', 'EUR/USD']);
+    expect(
+      server.calls
+        .filter((c) => c.path.endsWith('subscribe'))
+        .map((c) => `${c.path} ${c.query.get('pairs')}`),
+    ).toEqual([
+      '/subscribe EUR/USD',
+      '/subscribe XAU/USD',
+      '/unsubscribe EUR/USD',
+      '/subscribe EUR/USD',
+    ]);
+    expect(states.map((s) => s.state)).not.toContain('reconnecting');
   });
 
   it('falls back to the engine id when FXCM rejects the socket id', async () => {

@@ -11,6 +11,7 @@ import {
 import { BarPublisher } from './bar-publisher';
 import type { PublisherConfig } from './config';
 import { PriceSnapshots } from './price-snapshots';
+import { PublishedUniverse } from './published-universe';
 import { withPublishOnce } from './publish-once';
 import { StatusPublisher } from './status-publisher';
 
@@ -38,12 +39,20 @@ export function createApp({
   const hmac = config.hmacSecret ? { secret: config.hmacSecret, algo: config.hmacAlgo } : undefined;
   if (!hmac) logger.warn('FXCM_HMAC_SECRET is not set: fxcm:ohlcv messages go out unsigned');
 
+  const universe = new PublishedUniverse(config.streamTargets, {
+    redis,
+    stream: names.control,
+    logger,
+    metrics,
+    status,
+  });
   const bars = new BarPublisher({
     redis,
     namespace: config.namespace,
     channel: channels.ohlcv,
     hmac,
     markTtlMs: config.markTtlMs,
+    universe: () => universe.active,
     logger,
     metrics,
     status,
@@ -104,6 +113,7 @@ export function createApp({
   return {
     async start() {
       status.start();
+      await universe.start();
       for (const consumer of consumers) await consumer.start();
       prices?.start();
       status.setState('ok');
@@ -116,6 +126,7 @@ export function createApp({
     stop() {
       stopping ??= (async () => {
         await Promise.all(consumers.map((c) => c.close()));
+        await universe.close();
         await prices?.close();
         await status.stop();
         await redis.quit();

@@ -8,7 +8,7 @@ import {
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { EntryRejection, HandlerContext, StreamEntry } from '@fxcm/redis-streams';
-import type { StatusReporter } from '@fxcm/service-runtime';
+import type { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import { EntryRejections } from './entry-rejections';
 import type { RedisWithPublishOnce } from './publish-once';
 
@@ -23,7 +23,15 @@ export interface BarPublisherOptions {
   logger: Logger;
   metrics: Metrics;
   status: StatusReporter;
+  /**
+   * The active (symbol, tf) targets: live bars of anything else are not published (a 5m target
+   * needs 1m bars inside the builder, not on the wire). Republished batches were asked for and
+   * always go out. Unset: everything is published.
+   */
+  universe?: () => TargetSet;
 }
+
+type Kind = 'final' | 'preview' | 'batch';
 
 /**
  * Turns bar entries of `{ns}:x:bars:{shard}` into V1 `fxcm:ohlcv` messages: validated against
@@ -37,7 +45,7 @@ export class BarPublisher {
   constructor(private readonly opts: BarPublisherOptions) {
     this.published = opts.metrics.counter(
       'fxcm_publisher_bars_total',
-      'Bars handled by the publisher, by tf and outcome (published, duplicate)',
+      'Bars handled by the publisher, by tf, kind (final, preview, batch) and outcome (published, duplicate, filtered)',
       ['tf', 'kind', 'outcome'],
     );
     this.rejections = new EntryRejections('bar', opts);
@@ -53,17 +61,21 @@ export class BarPublisher {
       publish(c: string, m: string): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
-    const sent: { tf: string; kind: 'final' | 'preview' }[] = [];
+    const sent: { tf: string; kind: Kind }[] = [];
     const rejected: EntryRejection[] = [];
     for (const entry of entries) {
       const message = this.encode(entry, rejected);
       if (!message) continue;
-      if (message.final) {
+      if (message.filtered) {
+        this.published.inc({ tf: message.tf, kind: message.kind, outcome: 'filtered' });
+        continue;
+      }
+      if (message.kind !== 'preview') {
         pipeline.publishOnce(message.markKey, this.opts.channel, message.text, this.opts.markTtlMs);
       } else {
         pipeline.publish(this.opts.channel, message.text);
       }
-      sent.push({ tf: message.tf, kind: message.final ? 'final' : 'preview' });
+      sent.push({ tf: message.tf, kind: message.kind });
     }
     await ctx?.deadLetter(rejected);
     if (sent.length === 0) return;
@@ -79,9 +91,23 @@ export class BarPublisher {
   private encode(
     entry: StreamEntry,
     rejected: EntryRejection[],
-  ): { text: string; final: boolean; markKey: string; tf: string } | undefined {
+  ): { text: string; kind: Kind; markKey: string; tf: string; filtered: boolean } | undefined {
     try {
       const decoded = decodeStreamEntry(entry.fields);
+      const sign = this.opts.hmac
+        ? { secret: this.opts.hmac.secret, algo: this.opts.hmac.algo }
+        : {};
+      if (decoded.type === 'bar_batch') {
+        // A warmup's bars from the store: one message, once per (request, part).
+        const { symbol, tf, bars, source, req_id, part } = decoded.data;
+        return {
+          text: encodeOhlcvMessage({ symbol, tf, bars, source }, sign),
+          kind: 'batch',
+          markKey: `${keys(this.opts.namespace).published(symbol, tf, bars[0].open_time)}:rp:${req_id}:${part}`,
+          tf,
+          filtered: false,
+        };
+      }
       if (decoded.type !== 'bar') {
         throw new ContractError(
           'STREAM_ENTRY_INVALID',
@@ -89,16 +115,17 @@ export class BarPublisher {
         );
       }
       const { symbol, tf, bar, revision } = decoded.data;
-      const text = encodeOhlcvMessage(
-        { symbol, tf, bars: [bar], source: bar.source },
-        this.opts.hmac ? { secret: this.opts.hmac.secret, algo: this.opts.hmac.algo } : {},
-      );
+      const kind: Kind = bar.complete === true ? 'final' : 'preview';
+      if (this.opts.universe && !this.opts.universe().has(symbol, tf)) {
+        return { text: '', kind, markKey: '', tf, filtered: true };
+      }
       return {
-        text,
-        final: bar.complete === true,
+        text: encodeOhlcvMessage({ symbol, tf, bars: [bar], source: bar.source }, sign),
+        kind,
         // A revision (an HTF bar rebuilt after a history fill) is a new message of the same key.
         markKey: `${keys(this.opts.namespace).published(symbol, tf, bar.open_time)}${revision ? `:r${revision}` : ''}`,
         tf,
+        filtered: false,
       };
     } catch (err) {
       rejected.push(this.rejections.reject(entry, err));

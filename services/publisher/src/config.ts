@@ -1,11 +1,12 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS } from '@fxcm/service-runtime';
+import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
 
 /** The publisher's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
   ...CHANNEL_FIELDS,
   ...HMAC_FIELDS,
+  ...TARGET_FIELDS,
   {
     key: 'markTtlMs',
     env: 'FXCM_PUBLISH_MARK_TTL_MS',

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { encodeStreamEntry, verifyOhlcvSignature } from '@fxcm/contracts';
+import { encodeStreamEntry, parseStreamTargets, verifyOhlcvSignature } from '@fxcm/contracts';
 import { createLogger } from '@fxcm/logging';
 import { createMetrics } from '@fxcm/metrics';
 import { createRedis, type StreamEntry } from '@fxcm/redis-streams';
-import { StatusReporter } from '@fxcm/service-runtime';
+import { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
 import { BarPublisher } from '../src/bar-publisher';
 import { withPublishOnce } from '../src/publish-once';
@@ -60,7 +60,7 @@ const entry = (fields: string[]): StreamEntry => ({
 const barEntry = (open: number, complete: boolean) =>
   entry(encodeStreamEntry('bar', { symbol: 'EURUSD', tf: '1m', bar: bar(open, complete) }));
 
-function publisher() {
+function publisher(universe?: TargetSet) {
   const metrics = createMetrics({ service: 'publisher' });
   const status = new StatusReporter({ service: 'publisher', instance: 't', namespace: ns, redis });
   const logger = createLogger({
@@ -73,6 +73,7 @@ function publisher() {
     channel: `${ns}:ohlcv`,
     hmac: { secret: 'k', algo: 'sha256' },
     markTtlMs: 60_000,
+    ...(universe ? { universe: () => universe } : {}),
     logger,
     metrics,
     status,
@@ -102,6 +103,42 @@ describe('BarPublisher on a real Redis', () => {
     // floats on the wire the way Python writes them
     expect(received[1]).toContain('"volume":12.0');
     expect(received[1]).toContain('"open_time":1399266000000');
+  });
+
+  it('publishes a republished batch as one history_s3 message, once per request and part', async () => {
+    const { pub } = publisher(new TargetSet(parseStreamTargets('XAUUSD:1m')));
+    const bars = [bar(T, true), bar(T + 60_000, true), bar(T + 120_000, true)];
+    const batch = (reqId: string) =>
+      entry(
+        encodeStreamEntry('bar_batch', {
+          symbol: 'EURUSD',
+          tf: '1m',
+          source: 'history_s3',
+          req_id: reqId,
+          part: 0,
+          bars: bars as [(typeof bars)[0], ...typeof bars],
+        }),
+      );
+    await pub.handle([batch('w-1'), batch('w-1'), batch('w-2')]);
+    await settle(2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toHaveLength(2);
+    const msg = JSON.parse(received[0]!) as { source: string; bars: { open_time: number }[] };
+    expect(msg.source).toBe('history_s3');
+    expect(msg.bars.map((b) => b.open_time)).toEqual([T, T + 60_000, T + 120_000]);
+    expect(verifyOhlcvSignature(received[0]!, 'k', 'sha256')).toBe(true);
+  });
+
+  it('publishes live bars of the active targets only, and counts the others', async () => {
+    const { pub, metrics } = publisher(new TargetSet(parseStreamTargets('XAUUSD:1m')));
+    const xau = entry(encodeStreamEntry('bar', { symbol: 'XAUUSD', tf: '1m', bar: bar(T, true) }));
+    await pub.handle([barEntry(T, true), xau, barEntry(T + 60_000, false)]);
+    await settle(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received.map((m) => (JSON.parse(m) as { symbol: string }).symbol)).toEqual(['XAUUSD']);
+    expect(await metrics.registry.metrics()).toMatch(
+      /fxcm_publisher_bars_total\{tf="1m",kind="final",outcome="filtered",service="publisher"\} 1/,
+    );
   });
 
   it('publishes each revision of a rebuilt final bar once', async () => {

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import {
-  channelNames,
   ContractError,
   decodeStreamEntry,
   encodeStreamEntry,
@@ -19,8 +18,8 @@ import {
   type ServiceDeps,
   type ServiceStatusRecord,
 } from '@fxcm/service-runtime';
-import { CommandListener } from './commands/command-listener';
-import { CommandInterpreter, DEFAULT_COMMAND_RULES } from './commands/command-rules';
+import { ActiveUniverse } from './active-universe';
+import { controlContext, createCommandListener } from './control-plane';
 import type { SchedulerConfig } from './config';
 import { heartbeat, marketView } from './market-view';
 import { ServiceRecords } from './service-records';
@@ -49,28 +48,13 @@ export function createApp({
     constantDetail: { calendar: calendarInForce.summary },
   });
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
+  const universe = new ActiveUniverse(
+    parseStreamTargets(config.streamTargets),
+    config.dynamicUniverseEnabled,
+    config.dynamicUniverseMaxTargets,
+  );
   const commands = config.commandsEnabled
-    ? new CommandListener({
-        subscriber: connect(`${instance}:commands`, { blocking: true }),
-        queueConnection: connect(`${instance}:queue`, { blocking: true }),
-        namespace: config.namespace,
-        channel: channelNames(channelEnvOf(config)).commands,
-        interpreter: new CommandInterpreter({
-          ...DEFAULT_COMMAND_RULES,
-          targets: new Set(parseStreamTargets(config.streamTargets).map((t) => t.symbol)),
-          backfillMinMinutes: config.backfillMinMinutes,
-          backfillMaxMinutes: config.backfillMaxMinutes,
-          warmupBars: config.warmupBars,
-          auth: {
-            mode: config.commandAuth,
-            secrets: new Map(config.hmacSecret ? [[config.hmacKid, config.hmacSecret]] : []),
-            maxSkewMs: DEFAULT_COMMAND_RULES.auth.maxSkewMs,
-          },
-        }),
-        logger,
-        metrics,
-        status,
-      })
+    ? createCommandListener(config, { instance, redis, universe, connect, logger, metrics, status })
     : undefined;
   const published = metrics.counter(
     'fxcm_scheduler_public_status_total',
@@ -128,6 +112,7 @@ export function createApp({
       streaming: inputs.feedState === 'streaming',
       lastFinalClose: inputs.lastFinalClose,
     });
+    beat.context = { ...beat.context, ...controlContext(universe, commands) };
     const sendMarket =
       view.marketStatus.state !== lastMarketState ||
       now - lastMarketSentAt >= config.marketStatusRepeatSeconds * 1_000;
@@ -146,7 +131,12 @@ export function createApp({
     }
     tx.set(
       keys(config.namespace).statusSnapshot,
-      JSON.stringify({ status: v1, market_status: view.marketStatus, services: records.live(now) }),
+      JSON.stringify({
+        status: v1,
+        market_status: view.marketStatus,
+        services: records.live(now),
+        last_command: commands?.snapshot().last_command ?? null,
+      }),
     );
     await tx.exec();
     published.inc({ kind: 'status' });

@@ -18,10 +18,10 @@ export const configSpec = defineConfig([
     key: 'commandAuth',
     env: 'FXCM_COMMAND_AUTH',
     type: 'enum',
-    values: ['off', 'verify', 'required'],
-    default: 'verify',
+    values: ['auto', 'off', 'verify', 'required'],
+    default: 'auto',
     description:
-      'V2 command envelopes: verify auth when present, require it, or ignore it (HMAC-SHA256 with FXCM_HMAC_SECRET under key id FXCM_HMAC_KID).',
+      'V2 command envelopes: auto = required when FXCM_HMAC_SECRET is set, else verify; verify = check auth when present; required; off (HMAC-SHA256 with FXCM_HMAC_SECRET under key id FXCM_HMAC_KID).',
   },
   {
     key: 'hmacKid',
@@ -65,6 +65,33 @@ export const configSpec = defineConfig([
     default: 1_600,
     description:
       'Bars of history an fxcm_warmup asks for when the command names no depth (V1 cache.warmup_bars).',
+  },
+  {
+    key: 'dynamicUniverseEnabled',
+    env: 'FXCM_DYNAMIC_UNIVERSE_ENABLED',
+    setting: 'stream.dynamic_universe_enabled',
+    type: 'bool',
+    default: false,
+    description:
+      'Apply fxcm_set_universe: the active targets become its targets ∩ FXCM_STREAM_CONFIG (V1 default off).',
+  },
+  {
+    key: 'dynamicUniverseMaxTargets',
+    env: 'FXCM_DYNAMIC_UNIVERSE_MAX_TARGETS',
+    setting: 'stream.dynamic_universe_max_targets',
+    type: 'int',
+    min: 1,
+    default: 20,
+    description: 'Most targets fxcm_set_universe may activate (V1 dynamic_universe_max_targets).',
+  },
+  {
+    key: 'warmupHistoryWaitSeconds',
+    env: 'FXCM_WARMUP_HISTORY_WAIT_SECONDS',
+    type: 'number',
+    min: 0,
+    default: 60,
+    description:
+      'How long a warmup waits for its history jobs before republishing from the store anyway, seconds.',
   },
   {
     key: 'telemetryIntervalSeconds',

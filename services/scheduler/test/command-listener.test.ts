@@ -1,13 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
+import { HISTORY_QUEUE, parseStreamTargets, queuePrefix } from '@fxcm/contracts';
 import { createLogger } from '@fxcm/logging';
 import { createMetrics } from '@fxcm/metrics';
 import { createRedis } from '@fxcm/redis-streams';
 import { StatusReporter } from '@fxcm/service-runtime';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ActiveUniverse } from '../src/active-universe';
+import { ControlBus } from '../src/control-bus';
 import { CommandListener } from '../src/commands/command-listener';
 import { CommandInterpreter, DEFAULT_COMMAND_RULES } from '../src/commands/command-rules';
 
@@ -40,9 +42,10 @@ describe('CommandListener on a real Redis', () => {
       interpreter: new CommandInterpreter({
         ...DEFAULT_COMMAND_RULES,
         rateLimitMs: 0,
-        targets: new Set(['XAUUSD']),
+        universe: new ActiveUniverse(parseStreamTargets('XAUUSD:1m'), false, 20),
         auth: { mode: 'verify', secrets: new Map([['smc', 'k3y']]), maxSkewMs: 300_000 },
       }),
+      control: new ControlBus(redis, `${ns}:x:control`),
       logger: createLogger({
         service: 'scheduler',
         stream: new Writable({ write: (_c, _e, cb) => cb() }),
@@ -77,7 +80,7 @@ describe('CommandListener on a real Redis', () => {
         req_id: `fxcm_backfill:XAUUSD:1m:${NOW}`,
       });
       while (
-        !(await metrics.registry.metrics()).includes('result="rejected"') &&
+        !(await metrics.registry.metrics()).includes('result="rejected",service="scheduler"} 1') &&
         Date.now() < deadline
       ) {
         await new Promise((r) => setTimeout(r, 20));
@@ -108,7 +111,7 @@ describe('CommandListener on a real Redis', () => {
       });
       expect(await listener.handle(envelope)).toMatchObject({
         result: 'rejected',
-        reason: 'replay_rejected',
+        code: 'replay_rejected',
       });
     } finally {
       await listener.close();

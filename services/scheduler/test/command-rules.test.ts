@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { parseStreamTargets } from '@fxcm/contracts';
+import { ActiveUniverse } from '../src/active-universe';
 import {
   CommandInterpreter,
   DEFAULT_COMMAND_RULES,
@@ -7,7 +9,14 @@ import {
 
 const NOW = Date.UTC(2025, 11, 10, 15, 0, 30);
 const END = Date.UTC(2025, 11, 10, 14, 58); // two minutes before now, on a minute
-const rules = { ...DEFAULT_COMMAND_RULES, targets: new Set(['XAUUSD', 'EURUSD']) };
+// A fresh universe per interpreter: fxcm_set_universe may change it.
+const universe = (dynamic = false): ActiveUniverse =>
+  new ActiveUniverse(
+    parseStreamTargets('XAU/USD:m1,XAU/USD:m5,XAU/USD:m15,EUR/USD:m1'),
+    dynamic,
+    20,
+  );
+const rules = { ...DEFAULT_COMMAND_RULES, universe: universe() };
 const cmd = (body: object): string => JSON.stringify(body);
 const spans = (d: CommandDecision): [string, number][] =>
   d.result === 'accepted'
@@ -29,7 +38,10 @@ describe('CommandInterpreter: V1 commands', () => {
     const from = END - 300 * 5 * 60_000;
     expect(d).toEqual({
       result: 'accepted',
+      code: 'ok',
       type: 'fxcm_warmup',
+      reqId: `fxcm_warmup:XAUUSD:5m:${NOW}`,
+      republish: [{ symbol: 'XAUUSD', tf: '5m', bars: 300 }],
       jobs: [
         {
           job: {
@@ -84,11 +96,11 @@ describe('CommandInterpreter: V1 commands', () => {
     const warm = cmd({ type: 'fxcm_warmup', symbol: 'XAUUSD', tf: '1m' });
     expect(
       i.interpret(cmd({ type: 'fxcm_warmup', symbol: 'GBPUSD', tf: '1m' }), NOW),
-    ).toMatchObject({ result: 'ignored', reason: 'symbol_not_targeted' });
+    ).toMatchObject({ result: 'ignored', code: 'symbol_not_targeted' });
     expect(i.interpret(warm, NOW)).toMatchObject({ result: 'accepted' });
     expect(i.interpret(warm, NOW + 1_999)).toMatchObject({
       result: 'ignored',
-      reason: 'rate_limited',
+      code: 'rate_limited',
     });
     expect(i.interpret(warm, NOW + 2_000)).toMatchObject({ result: 'accepted' });
     expect(
@@ -98,7 +110,7 @@ describe('CommandInterpreter: V1 commands', () => {
       ),
     ).toMatchObject({
       result: 'ignored',
-      reason: 'dynamic_universe_disabled',
+      code: 'dynamic_universe_disabled',
     });
   });
 
@@ -118,7 +130,7 @@ describe('CommandInterpreter: V1 commands', () => {
     ],
   ])('rejects %s as %s, naming why', (text, reason) => {
     const d = new CommandInterpreter(rules).interpret(text, NOW);
-    expect(d).toMatchObject({ result: 'rejected', reason });
+    expect(d).toMatchObject({ result: 'rejected', code: reason });
     if (d.result !== 'accepted') expect(d.detail.length).toBeGreaterThan(10);
   });
 });
@@ -167,7 +179,7 @@ describe('CommandInterpreter: the V2 authenticated envelope', () => {
   ])('refuses %s', (_what, text, reason) => {
     expect(new CommandInterpreter(authed).interpret(text, NOW)).toMatchObject({
       result: 'rejected',
-      reason,
+      code: reason,
     });
   });
 
@@ -177,7 +189,7 @@ describe('CommandInterpreter: the V2 authenticated envelope', () => {
       new CommandInterpreter(open).interpret(envelope({ cmd: 'fxcm_tail_guard' }), NOW),
     ).toMatchObject({
       result: 'rejected',
-      reason: 'not_implemented',
+      code: 'not_implemented',
     });
   });
 
@@ -201,6 +213,6 @@ describe('CommandInterpreter: the V2 authenticated envelope', () => {
         cmd({ cmd: 'fxcm_backfill', req_id: 'r-3', ts: NOW, args: { symbol: 'XAUUSD' } }),
         NOW,
       ),
-    ).toMatchObject({ result: 'rejected', reason: 'invalid_args' });
+    ).toMatchObject({ result: 'rejected', code: 'invalid_args' });
   });
 });

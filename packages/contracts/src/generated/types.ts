@@ -796,6 +796,61 @@ export interface StatusSessionSymbol {
 }
 
 /**
+ * A final wire bar as the store gives it back (complete=true), with complete, synthetic, source and tf set.
+ */
+export type BatchBar = (OhlcvBar & {
+  /**
+   * true once the watermark passed the bar's end.
+   */
+  complete: boolean
+  /**
+   * Flat bar for a tickless open minute.
+   */
+  synthetic: boolean
+  /**
+   * Built from ticks or taken from FXCM history.
+   */
+  source: ("tick_agg" | "history")
+  /**
+   * Timeframe.
+   */
+  tf: Timeframe
+})
+
+/**
+ * Entry type 'bar_batch' on {ns}:x:bars:{shard}: final bars of one (symbol, tf) republished from the store on request (warmup), published as one fxcm:ohlcv message with root source 'history_s3'. Idempotency key (req_id, symbol, tf, part).
+ */
+export interface StreamBarBatch {
+  /**
+   * Normalized symbol.
+   */
+  symbol: WireSymbol
+  /**
+   * Timeframe of every bar.
+   */
+  tf: Timeframe
+  /**
+   * Root source of the published message (V1: command-driven warmup/backfill).
+   */
+  source: "history_s3"
+  /**
+   * Request id of the control entry that asked for it.
+   */
+  req_id: string
+  /**
+   * Index of this chunk within the request, from 0.
+   */
+  part: number
+  /**
+   * Final bars, strictly ascending open_time (checked in code), at most 5,000 (the V1 ingest limit).
+   *
+   * @minItems 1
+   * @maxItems 5000
+   */
+  bars: [BatchBar, ...(BatchBar)[]]
+}
+
+/**
  * A wire bar whose complete, synthetic, source and tf are always set.
  */
 export type BuiltBar = (OhlcvBar & {
@@ -1199,6 +1254,7 @@ export interface ContractTypes {
   'ohlcv': Ohlcv;
   'price-tik': PriceTik;
   'status': Status;
+  'stream-bar-batch': StreamBarBatch;
   'stream-bar': StreamBar;
   'stream-control': StreamControl;
   'stream-history-bar': StreamHistoryBar;

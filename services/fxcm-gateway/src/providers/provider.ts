@@ -49,4 +49,9 @@ export interface QuoteProvider {
   stop(): Promise<void>;
   /** Resolves when a finite source (a replay) has delivered everything. */
   readonly finished: Promise<void>;
+  /**
+   * Streams these symbols from now on, without a restart and without a second subscription of
+   * one already streaming (the dynamic universe). Absent: the provider's symbols are fixed.
+   */
+  setSymbols?(symbols: readonly string[]): Promise<void>;
 }

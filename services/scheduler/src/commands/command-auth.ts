@@ -85,7 +85,14 @@ export function checkEnvelopeAuth(
   if (!secret) {
     return { ok: false, reason: 'auth_failed', detail: `unknown key id ${JSON.stringify(kid)}` };
   }
-  const expected = Buffer.from(hmacHex(envelopeCanonical(text, kid), secret, 'sha256'), 'utf8');
+  let canonical: string;
+  try {
+    canonical = envelopeCanonical(text, kid);
+  } catch {
+    // JSON that Python would not parse the same way cannot carry a signature that verifies.
+    return { ok: false, reason: 'auth_failed', detail: 'the envelope has no Python-JSON form' };
+  }
+  const expected = Buffer.from(hmacHex(canonical, secret, 'sha256'), 'utf8');
   const given = Buffer.from(auth.sig.toLowerCase(), 'utf8');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     return { ok: false, reason: 'auth_failed', detail: 'auth.sig does not verify' };

@@ -113,6 +113,11 @@ export class FxcmRestProvider implements QuoteProvider {
     }).finally(() => this.resolveFinished());
   }
 
+  /** The dynamic universe: the session subscribes and unsubscribes in place. */
+  setSymbols(symbols: readonly string[]): Promise<void> {
+    return this.session.setSymbols(symbols);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.clock.interrupt();

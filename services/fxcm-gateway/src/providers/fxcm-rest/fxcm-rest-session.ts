@@ -49,11 +49,42 @@ export class FxcmRestSession implements LiveSession, CandleSource {
   private offers: OfferTable = defaultOfferTable();
   private idSource: SocketIdSource;
   private readonly now: () => number;
+  /** The symbols subscribed on every (re)connect; {@link setSymbols} changes them live. */
+  private symbols: readonly string[];
 
   constructor(private readonly opts: FxcmRestSessionOptions) {
     this.client = new FxcmRestClient({ baseUrl: opts.baseUrl, token: opts.token });
     this.idSource = opts.socketIdSource;
     this.now = opts.now ?? Date.now;
+    this.symbols = [...opts.symbols];
+  }
+
+  /** The symbols the session streams. */
+  get subscribedSymbols(): readonly string[] {
+    return this.symbols;
+  }
+
+  /**
+   * Streams `symbols` from now on without a reconnect: `/unsubscribe` and the listener removed
+   * for the dropped ones, `/subscribe` for the new ones (once: a symbol already streaming is
+   * left alone). Disconnected, the list is only kept for the next connect.
+   */
+  async setSymbols(symbols: readonly string[]): Promise<void> {
+    // Compared in wire spelling: 'EUR/USD' and 'EURUSD' are one subscription.
+    const current = new Set(this.symbols.map((s) => normalizeSymbol(s)));
+    const next = [...new Map(symbols.map((s) => [normalizeSymbol(s), s])).values()];
+    const wanted = new Set(next.map((s) => normalizeSymbol(s)));
+    const dropped = this.symbols.filter((s) => !wanted.has(normalizeSymbol(s)));
+    const added = next.filter((s) => !current.has(normalizeSymbol(s)));
+    this.symbols = [...this.symbols.filter((s) => wanted.has(normalizeSymbol(s))), ...added];
+    const socket = this.socket;
+    if (!socket) return;
+    for (const symbol of dropped) {
+      const instrument = this.offerOf(symbol).instrument;
+      socket.removeAllListeners(instrument);
+      await this.client.request('POST', '/unsubscribe', { pairs: instrument });
+    }
+    if (added.length > 0) await this.subscribeTo(socket, added);
   }
 
   /** The id source in use (it flips once to the other on a 401 with the configured one). */
@@ -114,7 +145,11 @@ export class FxcmRestSession implements LiveSession, CandleSource {
   async subscribe(): Promise<void> {
     const socket = this.socket;
     if (!socket) throw new FxcmError('FXCM_NOT_READY', 'subscribe: not connected');
-    for (const symbol of this.opts.symbols) {
+    await this.subscribeTo(socket, this.symbols);
+  }
+
+  private async subscribeTo(socket: Socket, symbols: readonly string[]): Promise<void> {
+    for (const symbol of symbols) {
       const instrument = this.offerOf(symbol).instrument;
       await this.client.request('POST', '/subscribe', { pairs: instrument });
       if (socket.listeners(instrument).length === 0) {
@@ -131,7 +166,7 @@ export class FxcmRestSession implements LiveSession, CandleSource {
   }
 
   async resubscribe(): Promise<void> {
-    for (const symbol of this.opts.symbols) {
+    for (const symbol of this.symbols) {
       const instrument = this.offerOf(symbol).instrument;
       await this.client
         .request('POST', '/unsubscribe', { pairs: instrument })
