@@ -5,6 +5,7 @@ export {
   CHANNEL_FIELDS,
   HMAC_FIELDS,
   TARGET_FIELDS,
+  PRICE_SNAP_FIELDS,
   redisUrlOf,
   channelEnvOf,
 } from './common-config';
@@ -17,3 +18,5 @@ export type {
   StatusError,
   StatusReporterOptions,
 } from './status-reporter';
+export { trackConnections, type TrackedConnector } from './redis-readiness';
+export { readBuildVersion, UNKNOWN_VERSION } from './build-version';

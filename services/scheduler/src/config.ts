@@ -1,5 +1,11 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import {
+  CHANNEL_FIELDS,
+  COMMON_FIELDS,
+  HMAC_FIELDS,
+  PRICE_SNAP_FIELDS,
+  TARGET_FIELDS,
+} from '@fxcm/service-runtime';
 
 /** The scheduler's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
@@ -85,6 +91,16 @@ export const configSpec = defineConfig([
     default: 30,
     description:
       'fxcm:market_status is sent on every change and re-sent this often when unchanged (V1: 30).',
+  },
+  ...PRICE_SNAP_FIELDS,
+  {
+    key: 'historyLookbackMinutes',
+    env: 'FXCM_LOOKBACK_MINUTES',
+    setting: 'stream.lookback_minutes',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'History lookback reported in the heartbeat lookback_minutes (V1: 5).',
   },
   {
     key: 'recordMaxAgeSeconds',
