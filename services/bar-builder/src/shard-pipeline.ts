@@ -1,4 +1,10 @@
-import { ContractError, decodeStreamEntry, encodeStreamEntry } from '@fxcm/contracts';
+import {
+  ContractError,
+  decodeStreamEntry,
+  encodeStreamEntry,
+  type ErrorCode,
+} from '@fxcm/contracts';
+import { boundedLabel } from '@fxcm/metrics';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StreamEntry, StreamProducer } from '@fxcm/redis-streams';
@@ -13,6 +19,8 @@ import {
 import { minuteOf } from './domain/bar';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
+/** Distinct symbols a shard gives their own metric series (the rest count as `other`). */
+const MAX_SYMBOL_SERIES = 64;
 /** Options of {@link ShardPipeline}. */
 export interface ShardPipelineOptions {
   engine: BarEngine;
@@ -55,6 +63,8 @@ export class ShardPipeline {
   private readonly entries;
   private readonly bars;
   private readonly rejected;
+  // The shard's symbols come from the tick stream, not from configuration: cap their series.
+  private readonly symbolLabel = boundedLabel({ extra: MAX_SYMBOL_SERIES });
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
@@ -115,7 +125,7 @@ export class ShardPipeline {
           case 'tick': {
             const { symbol, ts, bid, ask } = decoded.data;
             const disposition = engine.onTick({ symbol, ts, bid, ask });
-            this.entries.inc({ symbol, disposition });
+            this.entries.inc({ symbol: this.symbolLabel(symbol), disposition });
             if (disposition === 'applied') {
               this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
               this.heldIds.add(entry.id);
@@ -235,7 +245,7 @@ export class ShardPipeline {
     return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar, ...(revision ? { revision } : {}) });
   }
 
-  private reject(entry: StreamEntry, reason: string, message: string): void {
+  private reject(entry: StreamEntry, reason: ErrorCode, message: string): void {
     this.rejected.inc({ reason });
     this.opts.metrics.errors.inc({ type: 'contract' });
     this.opts.status.error(reason, message, { severity: 'warning' });

@@ -1,4 +1,5 @@
-import { HISTORY_QUEUE, keys, queuePrefix } from '@fxcm/contracts';
+import { HISTORY_QUEUE, keys, queuePrefix, reasonCode } from '@fxcm/contracts';
+import { commandTypeLabel, watchQueueErrors } from '../telemetry/command-telemetry';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
@@ -41,6 +42,7 @@ export class CommandListener {
       connection: opts.queueConnection,
       prefix: queuePrefix(opts.namespace),
     });
+    watchQueueErrors(this.queue, opts);
     this.commands = opts.metrics.counter(
       'fxcm_commands_total',
       'Commands from SMC, by type and result',
@@ -95,11 +97,11 @@ export class CommandListener {
       }
     } else if (decision.result === 'rejected') {
       this.opts.metrics.errors.inc({ type: 'command' });
-      this.opts.status.error(`COMMAND_${decision.reason.toUpperCase()}`, decision.detail, {
+      this.opts.status.error(reasonCode('COMMAND', decision.reason), decision.detail, {
         severity: 'warning',
       });
     }
-    this.commands.inc({ type: decision.type, result });
+    this.commands.inc({ type: commandTypeLabel(decision.type), result });
     const summary =
       decision.result === 'accepted'
         ? {
