@@ -6,6 +6,7 @@
 export * from './generated/types';
 export { schemas, payloadSchemaNames } from './generated/schemas';
 export * from './errors';
+export * from './error-registry';
 export * from './validators';
 export * from './stream-entries';
 export * from './names';

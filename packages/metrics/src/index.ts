@@ -4,7 +4,13 @@
  *
  * @packageDocumentation
  */
-export { createMetrics, ERRORS_METRIC, type Metrics, type MetricsOptions } from './metrics';
+export {
+  createMetrics,
+  ERRORS_METRIC,
+  type ErrorsCounter,
+  type Metrics,
+  type MetricsOptions,
+} from './metrics';
 export {
   startHealthServer,
   type HealthServer,
@@ -13,3 +19,4 @@ export {
 } from './health-server';
 export { MetricsError, type MetricsErrorCode } from './metrics-error';
 export type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { boundedLabel, OTHER_LABEL, type BoundedLabelOptions } from './bounded-label';

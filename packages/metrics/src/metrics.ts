@@ -1,8 +1,17 @@
+import type { ErrorType } from '@fxcm/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { MetricsError } from './metrics-error';
 
 /** V1 name of the shared error counter, labelled by `type`. */
 export const ERRORS_METRIC = 'fxcm_connector_errors_total';
+
+/**
+ * `fxcm_connector_errors_total{type}`: its `type` label takes only the registry's
+ * {@link ErrorType} values, so input can never add a series.
+ */
+export type ErrorsCounter = Omit<Counter<'type'>, 'inc'> & {
+  inc(labels: { type: ErrorType }, value?: number): void;
+};
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -19,7 +28,7 @@ export interface Metrics {
   /** The service's own registry (never prom-client's global one). */
   readonly registry: Registry;
   /** `fxcm_connector_errors_total{type}`: count every loud degradation here. */
-  readonly errors: Counter<'type'>;
+  readonly errors: ErrorsCounter;
   /** Returns the counter `name`, creating it on first use. */
   counter<L extends string = string>(
     name: string,

@@ -24,11 +24,11 @@ describe('createMetrics', () => {
     const metrics = createMetrics({ service: 'publisher', defaultMetrics: false });
     metrics.errors.inc({ type: 'redis' });
     metrics.errors.inc({ type: 'redis' });
-    metrics.errors.inc({ type: 'schema' });
+    metrics.errors.inc({ type: 'contract' });
     const lines = (await metrics.text()).split('\n').filter((l) => l.startsWith(ERRORS_METRIC));
     expect(lines).toEqual([
       'fxcm_connector_errors_total{type="redis",service="publisher"} 2',
-      'fxcm_connector_errors_total{type="schema",service="publisher"} 1',
+      'fxcm_connector_errors_total{type="contract",service="publisher"} 1',
     ]);
   });
 

@@ -253,3 +253,17 @@ export const CALENDAR_FIELDS = defineFields([
 
 /** The calendar part of a service's config. */
 export type CalendarConfig = ConfigOfFields<typeof CALENDAR_FIELDS>;
+
+/** The price snapshot cadence: the publisher sends at it, the scheduler's heartbeat reports it. */
+export const PRICE_SNAP_FIELDS = defineFields([
+  {
+    key: 'priceSnapIntervalSeconds',
+    env: 'FXCM_PRICE_SNAP_INTERVAL_SECONDS',
+    setting: 'stream.price_snap_interval_seconds',
+    type: 'number',
+    min: 0,
+    default: 3,
+    description:
+      'fxcm:price_tik cadence: the last quote of every symbol, re-sent even when unchanged (V1: 3 s); 0 = off.',
+  },
+] as const);

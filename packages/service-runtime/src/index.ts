@@ -12,6 +12,7 @@ export {
   HMAC_FIELDS,
   TARGET_FIELDS,
   CALENDAR_FIELDS,
+  PRICE_SNAP_FIELDS,
   redisUrlOf,
   channelEnvOf,
 } from './common-config';
@@ -32,3 +33,5 @@ export { addStandingProblem, standingProblems } from './standing-problems';
 export type { StandingProblem } from './standing-problems';
 export { ControlReader, TargetSet, controlErrorReporter, universeOf } from './control-reader';
 export type { ControlErrorSinks, ControlReaderOptions } from './control-reader';
+export { trackConnections, type TrackedConnector } from './redis-readiness';
+export { readBuildVersion, UNKNOWN_VERSION } from './build-version';

@@ -12,9 +12,11 @@ import { createLogger, createRateLimitedLog, type Logger } from '@fxcm/logging';
 import { createMetrics, startHealthServer, type Metrics } from '@fxcm/metrics';
 import { createRedis } from '@fxcm/redis-streams';
 import type { Redis } from 'ioredis';
+import { readBuildVersion } from './build-version';
 import { redisUrlOf, type CommonConfig } from './common-config';
 import { checkRedisSafety } from './redis-safety';
 import { addStandingProblem } from './standing-problems';
+import { trackConnections } from './redis-readiness';
 
 /** Opens a named Redis connection of the service (`blocking` for readers and BullMQ). */
 export type ConnectRedis = (name: string, options?: { blocking?: boolean }) => Redis;
@@ -26,6 +28,8 @@ export interface ServiceDeps<C> {
   metrics: Metrics;
   /** The service's one way to open Redis connections: its URL, names, and loud connection errors. */
   connect: ConnectRedis;
+  /** The suite's build version (root `VERSION` file), reported in the status snapshot. */
+  buildVersion?: string;
 }
 
 /**
@@ -157,6 +161,10 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
   const logger = createLogger({ service, level: common.logLevel, secrets: secretValues });
   for (const warning of warnings) logger.warn(warning);
   const metrics = createMetrics({ service });
+  const buildVersion = readBuildVersion(process.env, process.cwd());
+  const connections = trackConnections(
+    redisConnector(service, redisUrlOf(common), logger, metrics),
+  );
 
   let app: ServiceApp | undefined;
   let started = false;
@@ -207,16 +215,23 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
         isReady: () => {
           if (!started || stopping)
             return { ready: false, reasons: [started ? 'stopping' : 'starting'] };
-          return app?.readiness?.() ?? { ready: true, reasons: [] };
+          const own = app?.readiness?.() ?? { ready: true, reasons: [] };
+          const redis = connections.notReady();
+          return { ready: own.ready && redis.length === 0, reasons: [...redis, ...own.reasons] };
         },
       });
     }
-    const connect = redisConnector(service, redisUrlOf(common), logger, metrics);
-    if (!(await redisIsAcceptable(connect, common.redisSafety, logger, metrics))) {
+    if (!(await redisIsAcceptable(connections.connect, common.redisSafety, logger, metrics))) {
       process.exit(EXIT_CONFIG);
     }
     try {
-      app = definition.createApp({ config, logger, metrics, connect });
+      app = definition.createApp({
+        config,
+        logger,
+        metrics,
+        connect: connections.connect,
+        buildVersion,
+      });
     } catch (err) {
       // A setting only the app can check (e.g. a calendar file) is still a configuration error.
       if (err instanceof ConfigError) refuseToStart(service, err);
@@ -224,6 +239,9 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
     }
     await app.start();
     started = true;
-    logger.info('started', { config: redactConfig(config, definition.spec) });
+    logger.info('started', {
+      build_version: buildVersion,
+      config: redactConfig(config, definition.spec),
+    });
   })().catch(crash('startFailed'));
 }

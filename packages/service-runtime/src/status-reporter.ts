@@ -1,5 +1,6 @@
 import {
   encodeStreamEntry,
+  type ErrorCode,
   streamNames,
   type ServiceError,
   type StreamServiceStatus,
@@ -60,9 +61,9 @@ export class StatusReporter {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Records an error entry (kept in the last 20). */
+  /** Records an error entry (kept in the last 20); `code` is a code of the one registry. */
   error(
-    code: string,
+    code: ErrorCode,
     message: string,
     extra: Partial<Omit<StatusError, 'code' | 'message'>> = {},
   ): void {

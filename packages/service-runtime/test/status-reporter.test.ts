@@ -90,8 +90,8 @@ describe('StatusReporter on a real Redis', () => {
 
   it('keeps only the last 20 errors', () => {
     const reporter = new StatusReporter({ service: 's', instance: 'i', namespace: ns, redis });
-    for (let i = 0; i < 25; i += 1) reporter.error(`E${i}`, 'm');
-    expect(reporter.snapshot().errors.map((e) => e.code)).toEqual(
+    for (let i = 0; i < 25; i += 1) reporter.error('STATUS_WRITE_FAILED', `E${i}`);
+    expect(reporter.snapshot().errors.map((e) => e.message)).toEqual(
       Array.from({ length: 20 }, (_, i) => `E${i + 5}`),
     );
   });

@@ -1,4 +1,10 @@
-import { ContractError, decodeStreamEntry, encodeStreamEntry } from '@fxcm/contracts';
+import {
+  ContractError,
+  decodeStreamEntry,
+  encodeStreamEntry,
+  type ErrorCode,
+} from '@fxcm/contracts';
+import { boundedLabel } from '@fxcm/metrics';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type {
@@ -20,6 +26,8 @@ import { admitEntry, type InputRole } from './input-admission';
 import { WarmupRequests, type WarmupNeed } from './warmup-requests';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
+/** Distinct symbols a shard gives their own metric series (the rest count as `other`). */
+const MAX_SYMBOL_SERIES = 64;
 /** Options of {@link ShardPipeline}. */
 export interface ShardPipelineOptions {
   engine: BarEngine;
@@ -84,6 +92,8 @@ export class ShardPipeline {
   private readonly rejected;
   private readonly future;
   private readonly warmup: WarmupRequests;
+  // The shard's symbols come from the tick stream, not from configuration: cap their series.
+  private readonly symbolLabel = boundedLabel({ extra: MAX_SYMBOL_SERIES });
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
@@ -176,7 +186,7 @@ export class ShardPipeline {
           case 'tick': {
             const { symbol, ts, bid, ask } = decoded.data;
             const disposition = engine.onTick({ symbol, ts, bid, ask });
-            this.entries.inc({ symbol, disposition });
+            this.entries.inc({ symbol: this.symbolLabel(symbol), disposition });
             if (disposition === 'applied') {
               this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
               this.heldKeys.add(heldKey(entry));
@@ -302,7 +312,7 @@ export class ShardPipeline {
     return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar, ...(revision ? { revision } : {}) });
   }
 
-  private reject(entry: StreamEntry, reason: string, message: string): EntryRejection {
+  private reject(entry: StreamEntry, reason: ErrorCode, message: string): EntryRejection {
     this.rejected.inc({ reason });
     this.opts.metrics.errors.inc({ type: 'contract' });
     this.opts.status.error(reason, message, { severity: 'warning' });

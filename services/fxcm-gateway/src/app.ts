@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
+import { errorCodeOf, parseStreamTargets, reasonCode } from '@fxcm/contracts';
 import { createRateLimitedLog } from '@fxcm/logging';
+import { boundedLabel } from '@fxcm/metrics';
 import { StreamProducer } from '@fxcm/redis-streams';
 import {
   loadServiceCalendar,
@@ -54,6 +56,10 @@ export function createApp({
   });
   const rateLimited = createRateLimitedLog(logger, { intervalMs: 10_000 });
 
+  // Symbol labels: the configured targets, anything else (a replayed archive's) as `other`.
+  const symbolLabel = boundedLabel({
+    allowed: parseStreamTargets(config.streamTargets).map((t) => t.symbol),
+  });
   const ticks = metrics.counter('fxcm_gateway_ticks_total', 'Ticks written to the tick streams', [
     'symbol',
   ]);
@@ -100,7 +106,7 @@ export function createApp({
       if (!check.ok) {
         counts.rejected += 1;
         rejected.inc({ reason: check.reason });
-        status.error(`TICK_${check.reason.toUpperCase()}`, check.detail, { severity: 'warning' });
+        status.error(reasonCode('TICK', check.reason), check.detail, { severity: 'warning' });
         rateLimited(`reject:${check.reason}`, 'warn', 'tick rejected', {
           reason: check.reason,
           detail: check.detail,
@@ -109,10 +115,10 @@ export function createApp({
       }
       counts.ticks += 1;
       lastTickAt = Date.now();
-      ticks.inc({ symbol: check.tick.symbol });
+      ticks.inc({ symbol: symbolLabel(check.tick.symbol) });
       if (check.crossed) {
         counts.crossed += 1;
-        crossed.inc({ symbol: check.tick.symbol });
+        crossed.inc({ symbol: symbolLabel(check.tick.symbol) });
       }
       return writer.tick(check.tick);
     },
@@ -125,7 +131,9 @@ export function createApp({
       feedDetail = { provider: provider.name, feed_state: state, ...detail };
       status.setDetail({ ...feedDetail, ...(lastTickAt ? { last_tick_at: lastTickAt } : {}) });
       if (state === 'error') {
-        status.error(detail?.code ?? 'FEED_ERROR', detail?.message ?? 'feed error');
+        // Provider details carry their own codes; only registered ones reach the status record.
+        const code = errorCodeOf(String(detail?.code ?? '').toUpperCase(), 'FEED_ERROR');
+        status.error(code, detail?.message ?? 'feed error');
         status.setState('error');
       } else if (state === 'reconnecting' || state === 'stale' || state === 'resubscribing') {
         status.degrade(state === 'reconnecting' ? 'feed_down' : 'feed_stale');
@@ -167,7 +175,7 @@ export function createApp({
       status.error(err.code, err.message, { severity: 'warning' });
       rateLimited(`bad_input:${err.code}`, 'warn', 'unreadable FXCM input', { error: err.message });
     },
-    onDuplicate: (symbol) => duplicates.inc({ symbol }),
+    onDuplicate: (symbol) => duplicates.inc({ symbol: symbolLabel(symbol) }),
     onSinkError: (err) => {
       metrics.errors.inc({ type: 'tick_sink' });
       rateLimited('tick_sink', 'error', 'writing a pushed quote failed', { err });

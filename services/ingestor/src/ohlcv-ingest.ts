@@ -1,4 +1,4 @@
-import { verifyOhlcvSignature, type HmacAlgo } from '@fxcm/contracts';
+import { reasonCode, verifyOhlcvSignature, type HmacAlgo } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
@@ -82,7 +82,7 @@ export class OhlcvIngest {
   private reject(reason: string, detail: string): IngestOutcome {
     this.messages.inc({ outcome: 'rejected', reason });
     this.opts.metrics.errors.inc({ type: 'ingest_rejected' });
-    this.opts.status.error(`INGEST_${reason.toUpperCase()}`, detail, { severity: 'warning' });
+    this.opts.status.error(reasonCode('INGEST', reason), detail, { severity: 'warning' });
     this.opts.logger.warn('rejected fxcm:ohlcv message', { reason, detail });
     return 'rejected';
   }

@@ -1,5 +1,11 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import {
+  CHANNEL_FIELDS,
+  COMMON_FIELDS,
+  HMAC_FIELDS,
+  PRICE_SNAP_FIELDS,
+  TARGET_FIELDS,
+} from '@fxcm/service-runtime';
 
 /** The publisher's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
@@ -16,16 +22,7 @@ export const configSpec = defineConfig([
     description:
       'How long a final bar stays marked as published (redeliveries within it are dropped), ms.',
   },
-  {
-    key: 'priceSnapIntervalSeconds',
-    env: 'FXCM_PRICE_SNAP_INTERVAL_SECONDS',
-    setting: 'stream.price_snap_interval_seconds',
-    type: 'number',
-    min: 0,
-    default: 3,
-    description:
-      'fxcm:price_tik cadence: the last quote of every symbol, re-sent even when unchanged (V1: 3 s); 0 = off.',
-  },
+  ...PRICE_SNAP_FIELDS,
   {
     key: 'claimIdleMs',
     env: 'FXCM_PUBLISH_CLAIM_IDLE_MS',

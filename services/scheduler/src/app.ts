@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  channelNames,
   ContractError,
   decodeStreamEntry,
   encodeStreamEntry,
@@ -7,6 +8,7 @@ import {
   keys,
   parseStreamTargets,
   streamNames,
+  type StreamBar,
 } from '@fxcm/contracts';
 import { StreamConsumer, type EntryRejection, type StreamEntry } from '@fxcm/redis-streams';
 import {
@@ -21,24 +23,34 @@ import {
 import { ActiveUniverse } from './active-universe';
 import { controlContext, createCommandListener } from './control-plane';
 import type { SchedulerConfig } from './config';
-import { heartbeat, marketView } from './market-view';
+import { marketView } from './market-view';
 import { ServiceRecords } from './service-records';
+import { createSchedulerMetrics } from './telemetry/scheduler-metrics';
+import { buildHeartbeat } from './telemetry/heartbeat';
+import { buildStatusSnapshot, compactSnapshot } from './telemetry/status-snapshot';
+import { TargetTracker, type TrackedBar } from './telemetry/target-tracker';
+import { idleTelemetrySources, type TelemetrySources } from './telemetry/telemetry-sources';
 import { deriveV1Status } from './v1-status';
 
 /**
  * The scheduler: reads every service's status record and, on its telemetry cadence, writes the
  * V1 public status for the publisher and the full snapshot at `{ns}:status:snapshot`.
  */
-export function createApp({
-  config,
-  logger,
-  metrics,
-  connect,
-}: ServiceDeps<SchedulerConfig>): ServiceApp {
+export function createApp(
+  { config, logger, metrics, connect, buildVersion }: ServiceDeps<SchedulerConfig>,
+  extra: { sources?: TelemetrySources } = {},
+): ServiceApp {
   const instance = config.instance ?? hostname();
+  const startedAt = Date.now();
+  const targets = parseStreamTargets(config.streamTargets);
+  const sources = extra.sources ?? idleTelemetrySources(targets.map((t) => `${t.symbol}:${t.tf}`));
+  const calendarInForce = loadServiceCalendar(config);
+  const calendar = calendarInForce.book.calendarFor(config.marketSymbol);
+  const tracker = new TargetTracker(targets, calendar);
+  const telemetry = createSchedulerMetrics(metrics, targets);
+  const channels = channelNames(channelEnvOf(config));
   const redis = connect(instance);
   const names = streamNames(config.namespace);
-  const calendarInForce = loadServiceCalendar(config);
   const status = new StatusReporter({
     service: 'scheduler',
     instance,
@@ -49,12 +61,24 @@ export function createApp({
   });
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
   const universe = new ActiveUniverse(
-    parseStreamTargets(config.streamTargets),
+    targets,
     config.dynamicUniverseEnabled,
     config.dynamicUniverseMaxTargets,
   );
-  const commands = config.commandsEnabled
-    ? createCommandListener(config, { instance, redis, universe, connect, logger, metrics, status })
+  const commandSubscriber = config.commandsEnabled
+    ? connect(`${instance}:commands`, { blocking: true })
+    : undefined;
+  const commands = commandSubscriber
+    ? createCommandListener(config, {
+        instance,
+        redis,
+        subscriber: commandSubscriber,
+        universe,
+        connect,
+        logger,
+        metrics,
+        status,
+      })
     : undefined;
   const published = metrics.counter(
     'fxcm_scheduler_public_status_total',
@@ -88,31 +112,110 @@ export function createApp({
     ...consumerReporting({ logger, metrics, status }, 'status'),
   });
 
-  const calendar = calendarInForce.book.calendarFor(config.marketSymbol);
+  // The bar builders' output, followed for per-target staleness and per-session statistics.
+  const barConsumers = Array.from({ length: config.shardCount }, (_, shard) => {
+    return new StreamConsumer({
+      redis,
+      streams: [names.bars(shard)],
+      group: GROUPS.scheduler,
+      consumer: instance,
+      startId: '$',
+      claim: false,
+      handler: async (entries: StreamEntry[]) => {
+        const seenAt = Date.now();
+        for (const entry of entries) {
+          try {
+            const decoded = decodeStreamEntry(entry.fields);
+            if (decoded.type !== 'bar') continue;
+            const data = decoded.data as StreamBar;
+            tracker.observe(
+              { ...data.bar, symbol: data.symbol, tf: data.tf } as TrackedBar,
+              seenAt,
+            );
+          } catch (err) {
+            if (!(err instanceof ContractError)) throw err;
+            metrics.errors.inc({ type: 'contract' });
+          }
+        }
+      },
+      onError: (err, where) => {
+        metrics.errors.inc({ type: 'redis' });
+        logger.warn('bar stream error', { where, err });
+      },
+    });
+  });
+
   let lastMarketState: string | undefined;
+  let lastCycleMs = 0;
+  let cycling = false;
   let lastMarketSentAt = -Infinity;
   const entry = (kind: 'status' | 'heartbeat' | 'market_status', payload: object): string[] =>
     encodeStreamEntry('public_status', { kind, payload: { ...payload } });
 
   /** One telemetry cycle: status and heartbeat always, market_status on change or every 30 s. */
   const publishStatus = async (): Promise<void> => {
-    const now = Date.now();
-    const view = marketView(calendar, now);
+    const cycleStart = Date.now();
+    const now = cycleStart;
+    const view = marketView(calendar, now, tracker.stats);
     const inputs = records.inputs(now);
     const v1 = {
       ...deriveV1Status({
         now,
         market: view.market,
-        secondsToNextOpen: view.secondsToNextOpen,
+        secondsToNextOpen: view.market === 'closed' ? view.secondsToNextOpen : undefined,
         ...inputs,
       }),
       session: view.session,
     };
-    const beat = heartbeat(now, view, {
-      streaming: inputs.feedState === 'streaming',
-      lastFinalClose: inputs.lastFinalClose,
+    const beat = buildHeartbeat({
+      now,
+      view,
+      feed: inputs,
+      redisConnected: redis.status === 'ready',
+      targetState: (symbol, tf) => tracker.state(symbol, tf),
+      publishedBars: tracker.takeFinalCount(),
+      cycleSeconds: lastCycleMs / 1_000,
+      sources,
+      settings: {
+        channels: {
+          heartbeat: channels.heartbeat,
+          ohlcv: channels.ohlcv,
+          price: channels.priceTik,
+        },
+        targets,
+        telemetryIntervalSeconds: config.telemetryIntervalSeconds,
+        priceIntervalSeconds: config.priceSnapIntervalSeconds,
+        lookbackMinutes: config.historyLookbackMinutes,
+        cacheEnabled: true,
+      },
     });
     beat.context = { ...beat.context, ...controlContext(universe, commands) };
+    const live = records.live(now);
+    const snapshot = compactSnapshot(
+      buildStatusSnapshot({
+        now,
+        version: buildVersion ?? 'unknown',
+        startedAt,
+        pid: process.pid,
+        view,
+        calendarTag: calendar.id,
+        v1,
+        records: live,
+        commandBus: {
+          channel: channels.commands,
+          state: !commandSubscriber
+            ? 'disabled'
+            : commandSubscriber.status === 'ready'
+              ? 'running'
+              : 'error',
+          last_heartbeat_ts_ms: commandSubscriber?.status === 'ready' ? now : null,
+        },
+        lastCommand: commands?.snapshot().last_command ?? sources.lastCommand?.() ?? null,
+        lastFinalClose: inputs.lastFinalClose,
+        lastTickAt: inputs.lastTickAt,
+        feedState: inputs.feedState,
+      }),
+    );
     const sendMarket =
       view.marketStatus.state !== lastMarketState ||
       now - lastMarketSentAt >= config.marketStatusRepeatSeconds * 1_000;
@@ -129,16 +232,9 @@ export function createApp({
         ...entry('market_status', view.marketStatus),
       );
     }
-    tx.set(
-      keys(config.namespace).statusSnapshot,
-      JSON.stringify({
-        status: v1,
-        market_status: view.marketStatus,
-        services: records.live(now),
-        last_command: commands?.snapshot().last_command ?? null,
-      }),
-    );
+    tx.set(keys(config.namespace).statusSnapshot, JSON.stringify(snapshot));
     await tx.exec();
+    telemetry.observeCycle({ now, view, v1, beat, tracker, records: live });
     published.inc({ kind: 'status' });
     published.inc({ kind: 'heartbeat' });
     if (sendMarket) {
@@ -146,6 +242,7 @@ export function createApp({
       lastMarketState = view.marketStatus.state;
       lastMarketSentAt = now;
     }
+    lastCycleMs = Date.now() - cycleStart;
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -155,11 +252,21 @@ export function createApp({
       status.start();
       await consumer.start();
       await commands?.start();
+      for (const consumer of barConsumers) await consumer.start();
+      logger.info('scheduling', { build_version: buildVersion ?? 'unknown' });
       timer = setInterval(() => {
-        publishStatus().catch((err: unknown) => {
-          metrics.errors.inc({ type: 'redis' });
-          logger.warn('could not write the public status', { err });
-        });
+        // One cycle at a time: while Redis is away, cycles are skipped rather than queued, so
+        // no burst of stale records follows the outage.
+        if (cycling || redis.status !== 'ready') return;
+        cycling = true;
+        publishStatus()
+          .catch((err: unknown) => {
+            metrics.errors.inc({ type: 'redis' });
+            logger.warn('could not write the public status', { err });
+          })
+          .finally(() => {
+            cycling = false;
+          });
       }, config.telemetryIntervalSeconds * 1_000);
       status.setState('ok');
     },
@@ -167,6 +274,7 @@ export function createApp({
       stopping ??= (async () => {
         if (timer) clearInterval(timer);
         await consumer.close();
+        await Promise.all(barConsumers.map((c) => c.close()));
         await commands?.close();
         await status.stop();
         await redis.quit();

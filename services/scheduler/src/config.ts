@@ -4,6 +4,7 @@ import {
   CHANNEL_FIELDS,
   COMMON_FIELDS,
   HMAC_FIELDS,
+  PRICE_SNAP_FIELDS,
   TARGET_FIELDS,
 } from '@fxcm/service-runtime';
 
@@ -119,6 +120,16 @@ export const configSpec = defineConfig([
     default: 30,
     description:
       'fxcm:market_status is sent on every change and re-sent this often when unchanged (V1: 30).',
+  },
+  ...PRICE_SNAP_FIELDS,
+  {
+    key: 'historyLookbackMinutes',
+    env: 'FXCM_LOOKBACK_MINUTES',
+    setting: 'stream.lookback_minutes',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'History lookback reported in the heartbeat lookback_minutes (V1: 5).',
   },
   {
     key: 'recordMaxAgeSeconds',

@@ -14,6 +14,8 @@ export interface ControlPlaneDeps {
   instance: string;
   /** The app's command connection (the control entries are plain XADDs). */
   redis: Redis;
+  /** The subscriber on the commands channel (its state is the command bus's health). */
+  subscriber: Redis;
   universe: ActiveUniverse;
   connect: ServiceDeps<SchedulerConfig>['connect'];
   logger: Logger;
@@ -37,7 +39,7 @@ export function createCommandListener(
         : 'verify'
       : config.commandAuth;
   return new CommandListener({
-    subscriber: connect(`${instance}:commands`, { blocking: true }),
+    subscriber: deps.subscriber,
     queueConnection: connect(`${instance}:queue`, { blocking: true }),
     namespace: config.namespace,
     channel: channelNames(channelEnvOf(config)).commands,

@@ -33,7 +33,7 @@ export class ServiceRecords {
   ): Pick<
     StatusInputs,
     'feedState' | 'lastTickAt' | 'lastFinalClose' | 'lastPreviewAt' | 'degraded'
-  > {
+  > & { restoringCache: boolean; historyNotReady: boolean } {
     const records = this.live(now);
     const detail = (r: ServiceStatusRecord, key: string): unknown => r.detail?.[key];
     const newest = (service: string, key: string): number | undefined => {
@@ -50,6 +50,11 @@ export class ServiceRecords {
       lastTickAt: newest('fxcm-gateway', 'last_tick_at'),
       lastFinalClose: newest('bar-builder', 'last_final_close'),
       lastPreviewAt: newest('bar-builder', 'last_preview_at'),
+      // A bar builder that has not finished starting is restoring its final-bar cache.
+      restoringCache: records.some((r) => r.service === 'bar-builder' && r.state === 'starting'),
+      historyNotReady: records.some(
+        (r) => r.service === 'fxcm-gateway' && r.degraded.includes('history_not_ready'),
+      ),
       degraded: [
         ...new Set(records.flatMap((r) => r.degraded.map((d) => `${r.service}:${d}`))),
       ].sort(),

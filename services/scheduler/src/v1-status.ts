@@ -44,7 +44,17 @@ export const STATUS_THRESHOLDS = {
   ohlcvDown: 180,
   /** A live bar published this recently keeps ohlcv at `delayed` rather than `down`. */
   liveGrace: 5,
+  /**
+   * How long after its close a final 1m bar is expected (watermark grace plus the hop through
+   * the streams). The next final closes one minute after the last one, so the feed is late
+   * only past `60 + arrivalGrace` seconds of lag; V1 counted from the close and so flapped to
+   * `delayed` for a second every minute on a healthy feed.
+   */
+  arrivalGrace: 5,
 } as const;
+
+/** Seconds of one 1m bar: the next final is due this long after the last close. */
+const FINAL_PERIOD_SECONDS = 60;
 
 const seconds = (ms: number): number => ms / 1_000;
 
@@ -86,7 +96,8 @@ function ohlcvOf(
       seconds(inputs.now - inputs.lastPreviewAt) <= STATUS_THRESHOLDS.liveGrace;
     return { ohlcv: liveRecently ? 'delayed' : 'down', lag };
   }
-  if (lag >= STATUS_THRESHOLDS.ohlcvDelayed) return { ohlcv: 'delayed', lag };
+  const overdue = lag > FINAL_PERIOD_SECONDS + STATUS_THRESHOLDS.arrivalGrace;
+  if (lag >= STATUS_THRESHOLDS.ohlcvDelayed && overdue) return { ohlcv: 'delayed', lag };
   return { ohlcv: 'ok', lag };
 }
 

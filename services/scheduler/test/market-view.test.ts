@@ -1,6 +1,6 @@
 import { calendarFor } from '@fxcm/calendar';
 import { checkContract } from '@fxcm/contracts';
-import { heartbeat, isoUtc, marketView } from '../src/market-view';
+import { isoUtc, marketView, nextSessionOpen } from '../src/market-view';
 
 // Expected values worked out by hand from the FXCM metals rules: Sunday 18:01 → Friday 16:45
 // America/New_York with a daily break 17:00–18:01 New York (EST = UTC−5 in December).
@@ -30,42 +30,55 @@ describe('marketView (calendar → V1 market fields)', () => {
     expect(checkContract('market-status', view.marketStatus)).toMatchObject({ ok: true });
   });
 
-  it('a Wednesday afternoon is open in the London window, closing at the 22:00 UTC break', () => {
+  it('a Wednesday afternoon is open in the London window; next open is after the 22:00 break', () => {
     const now = Date.UTC(2025, 11, 10, 15, 0);
     const view = marketView(metals, now);
     expect(view.market).toBe('open');
     expect(view.session).toMatchObject({
+      name: 'London',
       tag: 'LDN_METALS',
       state: 'open',
       current_open_utc: '2025-12-10T08:00:00+00:00',
       current_close_utc: '2025-12-10T16:30:00+00:00',
       seconds_to_close: 7 * 3_600,
+      // the break 22:00–23:00 UTC ends 8 h from now: the next open, even while open (V1)
+      next_open_utc: '2025-12-10T23:00:00+00:00',
+      seconds_to_next_open: 8 * 3_600,
     });
     expect(view.session.state_detail).toBeUndefined();
     expect(view.marketStatus.next_open_ms).toBeUndefined();
+    expect(view.marketStatus.session).toMatchObject({
+      tag: 'LDN_METALS',
+      timezone: 'Europe/London',
+      next_open_ms: Date.UTC(2025, 11, 10, 23, 0),
+      next_open_seconds: 8 * 3_600,
+      weekly_open: '18:00@America/New_York',
+      weekly_close: '17:00@America/New_York',
+      daily_breaks: [{ start: '17:00', end: '18:00', tz: 'America/New_York' }],
+    });
+    expect(checkContract('market-status', view.marketStatus)).toMatchObject({ ok: true });
+  });
+
+  it('counts next-open seconds from the whole second it stamps, so they are whole', () => {
+    const now = Date.UTC(2025, 11, 10, 15, 0, 7, 654);
+    const view = marketView(metals, now);
+    expect(Number.isInteger(view.secondsToNextOpen)).toBe(true);
+    expect(view.secondsToNextOpen).toBe(8 * 3_600 - 7);
+    expect(view.nextOpenMs % 1_000).toBe(0);
+    expect(nextSessionOpen(metals, now)).toBe(Date.UTC(2025, 11, 10, 23, 0));
+  });
+
+  it('outside every session window the tag is the V1 default, not the profile name', () => {
+    // 22:30 UTC: after New York's 16:55 close, before Tokyo's 08:00 JST (23:00 UTC)
+    const view = marketView(metals, Date.UTC(2025, 11, 10, 22, 30));
+    expect(view.session.tag).toBe('NY_METALS');
+    expect(view.session.name).toBeUndefined();
   });
 
   it('the daily break is an intrabreak of 31 minutes at 22:30 UTC', () => {
     const view = marketView(metals, Date.UTC(2025, 11, 10, 22, 30));
     expect(view.market).toBe('closed');
     expect(view.session).toMatchObject({ seconds_to_next_open: 1_860, state_detail: 'intrabreak' });
-  });
-
-  it('builds a valid V1 heartbeat: idle with the reason while closed, stream while ticks flow', () => {
-    const now = Date.UTC(2025, 11, 6, 10, 0);
-    const idle = heartbeat(now, marketView(metals, now), { streaming: false });
-    expect(idle).toMatchObject({ type: 'heartbeat', state: 'idle', sleep_seconds: TO_SUNDAY_OPEN });
-    expect(idle.context).toMatchObject({ calendar_open: false, idle_reason: 'calendar_closed' });
-    expect(checkContract('heartbeat', idle)).toMatchObject({ ok: true });
-
-    const open = Date.UTC(2025, 11, 10, 15, 0);
-    const live = heartbeat(open, marketView(metals, open), {
-      streaming: true,
-      lastFinalClose: open - 30_000,
-    });
-    expect(live).toMatchObject({ state: 'stream', last_bar_close_ms: open - 30_000 });
-    expect(live.context).toMatchObject({ lag_seconds: 30, effective_market_open: true });
-    expect(checkContract('heartbeat', live)).toMatchObject({ ok: true });
   });
 
   it('writes V1 time stamps without fractions', () => {

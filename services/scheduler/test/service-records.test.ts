@@ -37,9 +37,27 @@ describe('ServiceRecords', () => {
       lastTickAt: 1_001_500,
       lastFinalClose: 999_999,
       lastPreviewAt: undefined,
+      restoringCache: false,
+      historyNotReady: false,
       degraded: ['bar-builder:cache_read_only'],
     });
     expect(records.live(1_005_000).map((r) => r.service)).toEqual(['bar-builder', 'fxcm-gateway']);
     expect(records.live(1_013_000)).toEqual([]);
+  });
+
+  it('a bar builder still starting is restoring its cache; a gateway flag says history is not ready', () => {
+    const records = new ServiceRecords(10_000);
+    records.observe(
+      record({ service: 'bar-builder', instance: 'b-0', ts: 1_000, state: 'starting' }),
+    );
+    records.observe(
+      record({
+        service: 'fxcm-gateway',
+        instance: 'g',
+        ts: 1_000,
+        degraded: ['history_not_ready'],
+      }),
+    );
+    expect(records.inputs(2_000)).toMatchObject({ restoringCache: true, historyNotReady: true });
   });
 });

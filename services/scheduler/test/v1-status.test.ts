@@ -36,9 +36,13 @@ describe('deriveV1Status (the V1 rules)', () => {
     expect(deriveV1Status({ ...live, feedState: 'stale' }).price).toBe('stale');
   });
 
+  // A final 1m bar lands about a second after its close, so the next one is not late until
+  // 60 s + the arrival grace after the last close: a healthy feed never shows `delayed`.
   it.each([
     [59_000, 'ok', 'ok'],
-    [60_000, 'delayed', 'lag 60s'],
+    [61_500, 'ok', 'ok'],
+    [65_000, 'ok', 'ok'],
+    [65_001, 'delayed', 'lag 65s'],
     [179_000, 'delayed', 'lag 179s'],
     [180_000, 'down', 'ohlcv down'],
   ])('ohlcv with the last final bar closing %i ms ago is %s (%s)', (lag, ohlcv, note) => {

@@ -1,4 +1,4 @@
-import { normalizeSymbol } from '@fxcm/contracts';
+import { errorCodeOf, normalizeSymbol } from '@fxcm/contracts';
 import type { RateLimitedLog } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import { interruptibleSleep, StreamProducer } from '@fxcm/redis-streams';
@@ -71,6 +71,11 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     connection: queueConn,
     prefix: queuePrefix(opts.namespace),
   });
+  // Without a listener BullMQ writes its errors raw to stderr; count them and log them as JSON.
+  queue.on('error', (err) => {
+    opts.metrics.errors.inc({ type: 'queue' });
+    opts.log('history_queue', 'error', 'history queue error', { code: 'QUEUE_ERROR', err });
+  });
   const worker = startHistoryWorker({
     connection: workerConn,
     namespace: opts.namespace,
@@ -79,7 +84,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     budget: opts.budget,
     sleep: (ms) => sleeper.sleep(ms),
     onRetry: (job, err, attempt, delayMs) => {
-      const code = (err as { code?: string }).code ?? 'UNKNOWN';
+      const code = errorCodeOf((err as { code?: unknown }).code, 'HISTORY_FETCH_FAILED');
       retries.inc({ code });
       opts.log(`history_retry:${code}`, 'warn', 'history request failed; retrying', {
         job,
@@ -106,7 +111,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
   });
   worker.on('error', (err) => {
     opts.metrics.errors.inc({ type: 'history_worker' });
-    opts.log('history_worker', 'error', 'history worker error', { err });
+    opts.log('history_worker', 'error', 'history worker error', { code: 'QUEUE_ERROR', err });
   });
 
   let closing: Promise<void> | undefined;

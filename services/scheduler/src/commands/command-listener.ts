@@ -1,4 +1,5 @@
-import { HISTORY_QUEUE, keys, queuePrefix } from '@fxcm/contracts';
+import { HISTORY_QUEUE, keys, queuePrefix, reasonCode } from '@fxcm/contracts';
+import { commandTypeLabel, watchQueueErrors } from '../telemetry/command-telemetry';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
@@ -89,6 +90,7 @@ export class CommandListener {
       connection: opts.queueConnection,
       prefix: queuePrefix(opts.namespace),
     });
+    watchQueueErrors(this.queue, opts);
     this.commands = opts.metrics.counter(
       'fxcm_commands_total',
       'Commands from SMC, by type (known names or "unknown") and result',

@@ -1,0 +1,173 @@
+/**
+ * The one registry of the codes the suite puts in a status record (`errors[].code`), a metric
+ * label or a log line. Consumers branch on these codes: they are stable, and every one is
+ * documented in docs/errors.md (a test fails when the two drift).
+ */
+import { CONTRACT_ERROR_CODES } from './errors';
+
+/** Which part of the suite raises a code. */
+export type ErrorFamily =
+  | 'contract'
+  | 'status'
+  | 'feed'
+  | 'tick'
+  | 'history'
+  | 'command'
+  | 'bar'
+  | 'store'
+  | 'ingest'
+  | 'queue';
+
+const family = <F extends ErrorFamily, T extends Record<string, string>>(
+  f: F,
+  codes: T,
+): { [K in keyof T]: { family: F; description: T[K] } } =>
+  Object.fromEntries(
+    Object.entries(codes).map(([code, description]) => [code, { family: f, description }]),
+  ) as { [K in keyof T]: { family: F; description: T[K] } };
+
+/** Every error code, with its family and meaning. */
+export const ERROR_CODES = {
+  ...family('contract', CONTRACT_ERROR_CODES),
+  ...family('status', {
+    STATUS_WRITE_FAILED: 'A service could not write its status record to {ns}:x:status.',
+  }),
+  ...family('feed', {
+    FEED_ERROR: 'The price feed stopped with an error it did not name.',
+    REPLAY_FAILED: 'The replay provider could not read its tick files.',
+    ARCHIVE_LINE_INVALID: 'A line of a replayed tick archive is unreadable (skipped).',
+    FXCM_AUTH_FAILED: 'FXCM refused the login token.',
+    FXCM_QUOTA_EXCEEDED: 'FXCM answered that a request quota is exhausted.',
+    FXCM_NOT_FOUND: 'FXCM answered 404 for a request.',
+    FXCM_SERVER_ERROR: 'FXCM answered with a server error (5xx).',
+    FXCM_NOT_READY: 'FXCM history is not ready (PriceHistoryCommunicator is not ready).',
+    FXCM_NOT_EXECUTED: 'FXCM answered executed=false.',
+    FXCM_BAD_RESPONSE: 'An FXCM answer is not the JSON its API documents.',
+    FXCM_NETWORK: 'The connection to FXCM failed (DNS, TCP, TLS, socket.io).',
+    FXCM_UNKNOWN_INSTRUMENT: 'An instrument is not in the FXCM offer table.',
+    FXCM_BAD_PRICE_EVENT: 'An FXCM price update is unreadable (skipped).',
+    FXCM_BAD_CANDLE: 'An FXCM candle row is unreadable (skipped).',
+  }),
+  ...family('tick', {
+    TICK_BAD_SYMBOL: 'A quote names no usable symbol (rejected by the tick rails).',
+    TICK_BAD_TIME: 'A quote time is not int epoch ms inside the rails (rejected).',
+    TICK_NON_FINITE_PRICE: 'A quote has a NaN or infinite bid/ask (rejected).',
+    TICK_NON_POSITIVE_PRICE: 'A quote has a bid or ask <= 0 (rejected).',
+    TICK_CROSSED_BEYOND_TOLERANCE: 'A quote has bid > ask by more than the tolerance (rejected).',
+    TICK_REJECTED: 'A quote rejected for a reason without its own code.',
+  }),
+  ...family('history', {
+    HISTORY_BUDGET_EXHAUSTED: 'A history job used its request or time budget before finishing.',
+    HISTORY_FETCH_FAILED: 'A history job failed on a non-transient FXCM error.',
+    HISTORY_BAD_JOB: 'A history job does not satisfy the history-job contract.',
+  }),
+  ...family('command', {
+    COMMAND_ENQUEUE_FAILED: 'A valid command could not be queued as a history job (Redis).',
+    COMMAND_COMMAND_PAYLOAD_TOO_LARGE: 'A command is larger than the payload cap (16 384 B).',
+    COMMAND_INVALID_JSON: 'A command is not a JSON object.',
+    COMMAND_CONTRACT_ERROR: 'A command does not satisfy its contract.',
+    COMMAND_UNKNOWN_COMMAND: 'A command type is not one the suite knows.',
+    COMMAND_NOT_IMPLEMENTED: 'A V2 command the suite does not run yet.',
+    COMMAND_INVALID_ARGS: 'Command arguments are out of range or inconsistent.',
+    COMMAND_SYMBOL_NOT_TARGETED: 'A command names a symbol outside the stream targets.',
+    COMMAND_RATE_LIMITED: 'A command repeated within its rate-limit window.',
+    COMMAND_DYNAMIC_UNIVERSE_DISABLED: 'fxcm_set_universe while the dynamic universe is off.',
+    COMMAND_AUTH_REQUIRED: 'An unsigned V2 envelope while auth is required.',
+    COMMAND_AUTH_FAILED: 'A V2 envelope signature or key id does not verify.',
+    COMMAND_AUTH_TS_SKEW: 'A V2 envelope ts is more than 300 s from now.',
+    COMMAND_REPLAY_REJECTED: 'A V2 envelope nonce was already used (anti-replay).',
+    COMMAND_REJECTED: 'A command rejected for a reason without its own code.',
+  }),
+  ...family('bar', {
+    BAR_INVALID_OPTIONS: 'The bar engine was configured with impossible options.',
+    BAR_INVALID_TICK: 'A tick entry the bar engine cannot apply (rejected).',
+    BAR_INVALID_WATERMARK: 'A watermark entry the bar engine cannot apply (rejected).',
+    BAR_INVALID_HISTORY_BAR: 'A history bar the bar engine cannot apply (rejected).',
+    BAR_INVALID_RESTORE: 'A restored bar is inconsistent with the engine state.',
+    BAR_RESTORE_AFTER_START: 'A restore was attempted after the engine started.',
+    BAR_CALENDAR_FAILED: "A symbol's calendar threw or answered something impossible.",
+    STREAM_ENTRY_UNEXPECTED: 'A stream entry of a type that does not belong on its stream.',
+    CHECKPOINT_WRITE_FAILED: 'The bar builder could not write its checkpoint.',
+  }),
+  ...family('store', {
+    STORE_INVALID_OPTIONS: 'The final-bar store was opened with impossible options.',
+    STORE_INVALID_SERIES: 'A symbol or timeframe is not usable as a store series.',
+    STORE_INVALID_BAR: 'A bar handed to the store breaks its invariants.',
+    STORE_VERSION_MISMATCH: 'A store file was written by an incompatible version.',
+    STORE_CORRUPT_HEADER: 'A store file header is unreadable.',
+    STORE_CORRUPT_RECORD: 'A store record fails its checksum.',
+    STORE_IO: 'A file-system call of the store failed (the store turns read-only).',
+    STORE_READ_ONLY: 'An append refused because the store is read-only.',
+    STORE_CLOSED: 'The store was used after close().',
+    STORE_BACKUP_INVALID: 'A backup archive is malformed or a checksum does not match.',
+    STORE_RESTORE_TARGET_NOT_EMPTY: 'A restore refused to overwrite a non-empty directory.',
+    STORE_CONFLICT: 'A final bar differs from the stored one for the same minute (stored kept).',
+    STORE_RECOVERED: 'The store dropped a torn tail of a file at open.',
+  }),
+  ...family('ingest', {
+    INGEST_INVALID_JSON: 'An fxcm:ohlcv message is not JSON (rejected).',
+    INGEST_UNSIGNED: 'An fxcm:ohlcv message without sig while FXCM_HMAC_REQUIRED is on.',
+    INGEST_NOT_AN_OBJECT: 'An fxcm:ohlcv message is not a JSON object (rejected).',
+    INGEST_SYMBOL_NOT_ALLOWED: 'An fxcm:ohlcv message for a symbol outside the whitelist.',
+    INGEST_TF_NOT_ALLOWED: 'An fxcm:ohlcv message for a timeframe outside the whitelist.',
+    INGEST_NO_BARS: 'An fxcm:ohlcv message without bars.',
+    INGEST_TOO_MANY_BARS: 'An fxcm:ohlcv message with more than 5 000 bars.',
+    INGEST_BAD_BAR: 'A bar with missing or impossible fields (close/open/high/low).',
+    INGEST_BAD_TIME: 'A bar open_time before 2000-01-01 or after now + 1 day.',
+    INGEST_NOT_ASCENDING: 'Bars whose open_time is not strictly increasing.',
+    INGEST_BAD_SIGNATURE: 'An fxcm:ohlcv sig that does not verify.',
+    INGEST_STORE_FAILED: 'The ingestor could not write accepted bars to the unified store.',
+    INGEST_REJECTED: 'An fxcm:ohlcv message rejected for a reason without its own code.',
+  }),
+  ...family('queue', {
+    QUEUE_ERROR: 'A BullMQ queue or worker reported an error (its connection, a script).',
+  }),
+} as const;
+
+/** A code of the registry. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** True when `value` is a registered code. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/**
+ * `value` when it is a registered code, else `fallback`: for codes that arrive as data (a
+ * provider's error detail, a thrown error's `code`), so no free string reaches a status record.
+ */
+export function errorCodeOf(value: unknown, fallback: ErrorCode): ErrorCode {
+  return isErrorCode(value) ? value : fallback;
+}
+
+/** Families whose rejection reasons map to `<FAMILY>_<REASON>` codes. */
+export type ReasonFamily = 'TICK' | 'COMMAND' | 'INGEST';
+
+/**
+ * The code of a rejection `reason` (`bad_symbol` → `TICK_BAD_SYMBOL`); a reason without its own
+ * code maps to the family's `<FAMILY>_REJECTED`.
+ */
+export function reasonCode(prefix: ReasonFamily, reason: string): ErrorCode {
+  return errorCodeOf(`${prefix}_${reason.toUpperCase()}`, `${prefix}_REJECTED`);
+}
+
+/**
+ * Values of the `type` label of `fxcm_connector_errors_total` (V1 name; V1 used `fxcm`, `redis`,
+ * `cache_io`, `pricehistory_not_ready`). No other value may be used.
+ */
+export const ERROR_TYPES = {
+  fxcm: 'FXCM answered an error or the connection to it failed.',
+  redis: 'A Redis command failed (read, write, publish).',
+  redis_connection: 'A Redis connection dropped or could not be opened.',
+  cache_io: 'The final-bar store failed (disk, permissions); the store turns read-only.',
+  pricehistory_not_ready: 'FXCM history answered "PriceHistoryCommunicator is not ready".',
+  contract: 'An entry or message failed its contract and was rejected.',
+  command: 'A command on fxcm:commands was rejected.',
+  ingest_rejected: 'An fxcm:ohlcv message was rejected by the ingestor.',
+  tick_sink: 'Writing a pushed quote to the tick stream failed.',
+  history_worker: 'The history worker failed outside a job.',
+  queue: 'A BullMQ queue reported an error.',
+} as const;
+
+/** A value of the errors metric's `type` label. */
+export type ErrorType = keyof typeof ERROR_TYPES;

@@ -1,0 +1,90 @@
+import type { Heartbeat, StreamTarget } from '@fxcm/contracts';
+import type { Metrics } from '@fxcm/metrics';
+import type { ServiceStatusRecord } from '@fxcm/service-runtime';
+import type { MarketView } from '../market-view';
+import type { V1Status } from '../v1-status';
+import type { TargetTracker } from './target-tracker';
+
+/** What one telemetry cycle tells the metrics. */
+export interface CycleFacts {
+  now: number;
+  view: MarketView;
+  v1: V1Status;
+  beat: Heartbeat;
+  tracker: TargetTracker;
+  records: readonly ServiceStatusRecord[];
+}
+
+const V1_LEVELS = { ok: 0, stale: 1, delayed: 1, down: 2 } as const;
+
+/**
+ * The scheduler's metrics: the seed's market and stream gauges (`fxcm_market_status`,
+ * `fxcm_next_open_seconds`, `fxcm_connector_heartbeat_timestamp`, `fxcm_stream_lag_seconds`,
+ * `fxcm_stream_staleness_seconds`, `fxcm_stream_last_close_ms` per configured target) and the
+ * public status levels. Labels come from the configured targets only.
+ */
+export function createSchedulerMetrics(metrics: Metrics, targets: readonly StreamTarget[]) {
+  const market = metrics.gauge(
+    'fxcm_market_status',
+    'Market open (1) or closed (0), by the calendar',
+  );
+  const nextOpen = metrics.gauge(
+    'fxcm_next_open_seconds',
+    'Seconds until the next session open (after the coming pause while open)',
+  );
+  const heartbeatTs = metrics.gauge(
+    'fxcm_connector_heartbeat_timestamp',
+    'UNIX time of the last heartbeat written, seconds',
+  );
+  const lag = metrics.gauge(
+    'fxcm_stream_lag_seconds',
+    'now - close_time of the newest final bar, per target',
+    ['symbol', 'tf'],
+  );
+  const staleness = metrics.gauge(
+    'fxcm_stream_staleness_seconds',
+    'Seconds since the newest final bar of a target was seen',
+    ['symbol', 'tf'],
+  );
+  const lastClose = metrics.gauge(
+    'fxcm_stream_last_close_ms',
+    'close_time of the newest final bar, per target, epoch ms',
+    ['symbol', 'tf'],
+  );
+  const level = metrics.gauge(
+    'fxcm_public_status_level',
+    'fxcm:status health per field: 0 ok, 1 stale/delayed, 2 down',
+    ['field'],
+  );
+  const services = metrics.gauge(
+    'fxcm_scheduler_live_services',
+    'Service instances whose status record is recent, by service',
+    ['service'],
+  );
+  const known = new Set(['fxcm-gateway', 'bar-builder', 'scheduler', 'publisher', 'ingestor']);
+  return {
+    /** Sets every gauge from one cycle's facts. */
+    observeCycle(facts: CycleFacts): void {
+      const { now, view, v1, tracker } = facts;
+      market.set(view.market === 'open' ? 1 : 0);
+      nextOpen.set(view.secondsToNextOpen);
+      heartbeatTs.set(Math.floor(now / 1_000));
+      for (const t of targets) {
+        const state = tracker.state(t.symbol, t.tf);
+        const labels = { symbol: t.symbol, tf: t.tf };
+        if (state.lastFinalClose !== undefined) {
+          lag.set(labels, Math.max(0, now - state.lastFinalClose) / 1_000);
+          lastClose.set(labels, state.lastFinalClose);
+        }
+        if (state.lastFinalAt !== undefined)
+          staleness.set(labels, Math.max(0, now - state.lastFinalAt) / 1_000);
+      }
+      level.set({ field: 'price' }, V1_LEVELS[v1.price]);
+      level.set({ field: 'ohlcv' }, V1_LEVELS[v1.ohlcv]);
+      const counts = new Map<string, number>([...known].map((s) => [s, 0]));
+      for (const r of facts.records)
+        if (known.has(r.service)) counts.set(r.service, counts.get(r.service)! + 1);
+      for (const [service, n] of counts) services.set({ service }, n);
+    },
+  };
+}
