@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkContract, keys, verifyOhlcvSignature } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
+import { isolatedEnv } from '../harness/isolated-suite';
 import { readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
 import { ROOT, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
 
@@ -51,15 +52,9 @@ class SuiteRun {
 
   env(service: ServiceName): Record<string, string> {
     const common = {
-      REDIS_URL,
-      FXCM_NAMESPACE: this.namespace,
-      FXCM_CHANNEL_PREFIX: this.prefix,
-      FXCM_MARKET_STATUS_CHANNEL: `${this.prefix}:market_status`,
-      FXCM_METRICS_PORT: '0',
+      ...isolatedEnv(REDIS_URL, this.namespace),
       FXCM_HMAC_SECRET: SECRET,
       FXCM_HMAC_ALGO: 'sha256',
-      FXCM_STATUS_INTERVAL_MS: '500',
-      FXCM_LOG_LEVEL: 'warn',
     };
     const own: Record<ServiceName, Record<string, string>> = {
       'fxcm-gateway': {

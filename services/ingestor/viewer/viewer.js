@@ -64,7 +64,7 @@ const chart = LightweightCharts.createChart($('chart'), {
   autoSize: true,
   layout: { background: { color: '#0f1419' }, textColor: '#d8dee6' },
   grid: { vertLines: { color: '#1c232c' }, horzLines: { color: '#1c232c' } },
-  timeScale: { timeVisible: true, secondsVisible: false },
+  timeScale: { timeVisible: true, secondsVisible: false, barSpacing: 9, rightOffset: 4 },
 });
 const series = chart.addSeries(LightweightCharts.CandlestickSeries, {
   upColor: COLORS.up,
