@@ -1,3 +1,4 @@
+import { queuePrefix } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
 import { ServiceProcess, type ServiceName } from './suite';
 
@@ -27,15 +28,17 @@ export function isolatedEnv(redisUrl: string, ns: string): Record<string, string
   };
 }
 
-/** Deletes every key of namespace `ns` (and only those). */
+/** Deletes every key of namespace `ns` (and only those), its BullMQ queues' included. */
 export async function unlinkNamespace(redisUrl: string, ns: string): Promise<void> {
   const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 1000);
-    if (found.length > 0) await redis.unlink(...found);
-    cursor = next;
-  } while (cursor !== '0');
+  for (const pattern of [`${ns}:*`, `${queuePrefix(ns)}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (found.length > 0) await redis.unlink(...found);
+      cursor = next;
+    } while (cursor !== '0');
+  }
   await redis.quit();
 }
 

@@ -96,11 +96,33 @@ function barsOf(symbol, tf) {
   return state.bars.get(key);
 }
 
+/** Decimals the prices are quoted with (EURUSD 5, XAUUSD 2), for the price scale. */
+function precisionOf(bars) {
+  let most = 2;
+  for (const bar of bars.slice(-50)) {
+    for (const p of [bar.open, bar.high, bar.low, bar.close]) {
+      const decimals = (String(p).split('.')[1] ?? '').length;
+      if (decimals > most && decimals <= 6) most = decimals;
+    }
+  }
+  return most;
+}
+
 let drawnLast = -Infinity;
+let drawnPrecision = 0;
+function showPrecisionOf(bars) {
+  const precision = precisionOf(bars);
+  if (precision === drawnPrecision) return;
+  drawnPrecision = precision;
+  series.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
+}
+
 function redraw() {
   const bars = [...barsOf(state.selected.symbol, state.selected.tf).values()].sort(
     (a, b) => a.open_time - b.open_time,
   );
+  drawnPrecision = 0;
+  showPrecisionOf(bars);
   series.setData(bars.map(candleOf));
   drawnLast = bars.length ? bars[bars.length - 1].open_time : -Infinity;
   $('chart-caption').textContent =
@@ -125,6 +147,7 @@ function merge(symbol, tf, bars) {
   }
   if (symbol !== state.selected.symbol || tf !== state.selected.tf || changed.length === 0) return;
   if (older) return redraw();
+  if (drawnPrecision === 2) showPrecisionOf(changed);
   for (const bar of changed) {
     series.update(candleOf(bar));
     drawnLast = Math.max(drawnLast, bar.open_time);
