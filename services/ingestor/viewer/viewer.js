@@ -22,6 +22,8 @@ const state = {
   bars: new Map(),
   /** key -> wall ms of the last ohlcv message for it */
   lastMessageAt: new Map(),
+  /** key -> open_time of the newest bar the ingestor stored (GET /symbols) */
+  stored: new Map(),
   live: { status: null, heartbeat: null, market_status: null, prices: {} },
   snapshot: null,
   connected: false,
@@ -244,28 +246,33 @@ function renderFeed() {
 /** Lag of a target: how far past its due time the next final bar is (0 while on time). */
 function lagSeconds(symbol, tf) {
   const finals = [...barsOf(symbol, tf).values()].filter((b) => b.complete !== false);
-  if (finals.length === 0) return { last: null, lag: null };
-  const last = finals.reduce((a, b) => (b.open_time > a.open_time ? b : a));
-  return { last, lag: Math.max(0, (now() - (last.close_time + 1) - (TF_MS[tf] ?? 0)) / 1000) };
+  const held = finals.length ? Math.max(...finals.map((b) => b.open_time)) : -Infinity;
+  const stored = state.stored.get(keyOf(symbol, tf)) ?? -Infinity;
+  const lastOpen = Math.max(held, stored);
+  if (!Number.isFinite(lastOpen)) return { lastOpen: null, lag: null };
+  const tfMs = TF_MS[tf] ?? 0;
+  return { lastOpen, lag: Math.max(0, (now() - (lastOpen + tfMs) - tfMs) / 1000) };
 }
 
 function renderLag() {
   const t = state.config.thresholds;
   const body = $('lag').tBodies[0];
-  const targets = [...state.bars.keys()]
-    .filter((k) => [...state.bars.get(k).values()].length > 0)
-    .sort();
+  // targets with a final bar: stored ones (GET /symbols) and those seen live
+  const live = [...state.bars.keys()].filter((k) =>
+    [...state.bars.get(k).values()].some((b) => b.complete !== false),
+  );
+  const targets = [...new Set([...state.stored.keys(), ...live])].sort();
   body.replaceChildren(
     ...targets.map((key) => {
       const [symbol, tf] = key.split(' ');
-      const { last, lag } = lagSeconds(symbol, tf);
+      const { lastOpen, lag } = lagSeconds(symbol, tf);
       const price = state.live.prices[symbol]?.payload;
       const tr = document.createElement('tr');
       tr.dataset.target = key;
       for (const [text, cls] of [
         [symbol],
         [tf],
-        [last ? isoTime(last.open_time).slice(11, 16) : '–'],
+        [lastOpen === null ? '–' : isoTime(lastOpen).slice(11, 16)],
         [seconds(lag), level(lag, t.lag_warn_seconds, t.lag_error_seconds)],
         [price ? String(price.mid) : '–'],
       ]) {
@@ -353,6 +360,12 @@ async function refreshSnapshot() {
     state.snapshot = body.snapshot;
     for (const k of ['status', 'heartbeat', 'market_status']) if (body[k]) state.live[k] = body[k];
     Object.assign(state.live.prices, body.prices);
+    const symbols = await (await fetch('/symbols')).json();
+    for (const { symbol, timeframes } of symbols.symbols) {
+      for (const { tf, last_open_time: last } of timeframes) {
+        if (last !== null) state.stored.set(keyOf(symbol, tf), last);
+      }
+    }
   } catch {
     state.connected = false;
   }
