@@ -4,12 +4,15 @@
 // it finds pnpm (or fetches the pinned one through npx), installs the workspace,
 // makes sure a Redis is reachable, then builds and either starts the suite or
 // runs every check. CI runs `npm test` through .ci/run, exactly as a newcomer does.
+// `npm start` runs this with `exec` (package.json): npm forwards SIGINT/SIGTERM to its direct
+// child only, and without `exec` that child is a shell that never passes them on.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRedis, startPrivateRedis } from './redis-local.mjs';
 import { pnpmCommand } from './pnpm-command.mjs';
+import { onStopSignals } from './stop-signals.mjs';
 import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,14 +91,16 @@ async function main() {
     return;
   }
 
-  const child = spawn(process.execPath, [join(root, 'scripts', 'run-local.mjs')], {
-    cwd: root,
-    stdio: 'inherit',
-    env,
+  // The runner has its own process group, so a terminal's Ctrl-C reaches it once, from here.
+  const child = spawn(
+    process.execPath,
+    [join(root, 'scripts', 'run-local.mjs'), ...process.argv.slice(3)],
+    { cwd: root, stdio: 'inherit', env, detached: true },
+  );
+  onStopSignals({
+    stop: () => child.kill('SIGTERM'),
+    force: () => child.kill('SIGUSR2'),
   });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 

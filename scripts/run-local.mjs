@@ -1,21 +1,36 @@
 #!/usr/bin/env node
-// Runs the five services on this machine as separate processes, replaying the bundled real day
-// (data/EURUSD_20140505_ticks.csv.gz) at a demo speed. Started by `npm start` after the build;
-// logs go to .run/logs/<service>.log. Ctrl-C stops everything.
+// Runs the five services on this machine as separate processes. Started by `npm start` after
+// the build; logs go to .run/logs/<service>.log.
 //
-// Environment: REDIS_URL (set by the bootstrap), DEMO_SPEED (replay factor, default 60: a 1m bar
-// closes every second), DEMO_PRICE_MODE (mid|bid|ask, default mid), FXCM_HMAC_SECRET (optional).
+// Modes: by default the bundled real day (data/EURUSD_20140505_ticks.csv.gz) is replayed in real
+// time, shifted so its first tick lands now — a live-looking market whose prices a consumer
+// accepts; `--sim` (or DEMO_MODE=sim) runs the simulator for XAUUSD and EURUSD in real time.
+//
+// Environment: REDIS_URL (set by the bootstrap); DEMO_SPEED (replay factor, default 1; above 1
+// the day is shifted by whole weeks into the past instead, as a live feed cannot run ahead of
+// now); DEMO_PRICE_MODE (mid|bid|ask, default mid); FXCM_METRICS_PORT (first metrics port,
+// default 9201 for the first service, each one the next free port); FXCM_API_PORT (the viewer,
+// default 8090 or a free one when taken); FXCM_HMAC_SECRET (optional).
+//
+// SIGINT or SIGTERM stops every service (each logs `stopped`) within STOP_DEADLINE_MS, then
+// SIGKILLs what is left; a second signal kills at once.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { portOrFree } from './ports.mjs';
+import { onStopSignals } from './stop-signals.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runDir = join(root, '.run');
 const namespace = 'fxcm_demo';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const services = ['scheduler', 'publisher', 'ingestor', 'bar-builder', 'fxcm-gateway'];
+const STOP_DEADLINE_MS = 12_000; // each service gives itself 10 s
+const sim = process.argv.includes('--sim') || process.env.DEMO_MODE === 'sim';
+const speed = Number(process.env.DEMO_SPEED ?? '1');
+const say = (line) => console.log(`[run-local] ${line}`);
 
 /** The demo starts clean: its own namespace, an empty store, no publish marks from a previous run. */
 async function resetDemoState() {
@@ -31,9 +46,35 @@ async function resetDemoState() {
   await redis.quit();
 }
 
+/** A distinct port per service: from FXCM_METRICS_PORT (or 9201) up, each free or any free one. */
+async function metricsPorts() {
+  const base = process.env.FXCM_METRICS_PORT;
+  if (base === '0') return services.map(() => 0);
+  const first = base === undefined ? 9201 : Number(base);
+  const chosen = [];
+  for (let i = 0; i < services.length; i += 1) {
+    let port = await portOrFree(first + i);
+    while (chosen.includes(port)) port = await portOrFree(0);
+    chosen.push(port);
+  }
+  return chosen;
+}
+
+function providerEnv() {
+  if (sim) return { FXCM_PROVIDER: 'sim', FXCM_STREAM_CONFIG: 'XAU/USD:m1,EUR/USD:m1' };
+  return {
+    FXCM_PROVIDER: 'replay',
+    FXCM_REPLAY_FILES: join(root, 'data', 'EURUSD_20140505_ticks.csv.gz'),
+    FXCM_REPLAY_SPEED: String(speed),
+    FXCM_REPLAY_SHIFT: process.env.DEMO_SHIFT ?? (speed > 1 ? 'weeks' : 'now'),
+  };
+}
+
 async function main() {
   mkdirSync(join(runDir, 'logs'), { recursive: true });
   await resetDemoState();
+  const ports = await metricsPorts();
+  const apiPort = process.env.FXCM_API_PORT ?? String(await portOrFree(8090));
   const common = {
     ...process.env,
     REDIS_URL: redisUrl,
@@ -41,66 +82,94 @@ async function main() {
     FXCM_LOG_LEVEL: process.env.FXCM_LOG_LEVEL ?? 'info',
   };
   const perService = {
-    'fxcm-gateway': {
-      FXCM_PROVIDER: 'replay',
-      FXCM_REPLAY_FILES: join(root, 'data', 'EURUSD_20140505_ticks.csv.gz'),
-      FXCM_REPLAY_SPEED: process.env.DEMO_SPEED ?? '60',
-    },
+    'fxcm-gateway': providerEnv(),
     'bar-builder': {
       FXCM_PRICE_MODE: process.env.DEMO_PRICE_MODE ?? 'mid',
       FXCM_CACHE_DIR: join(runDir, 'cache'),
     },
     scheduler: { FXCM_TELEMETRY_INTERVAL_SECONDS: '5' },
     publisher: {},
-    ingestor: { FXCM_INGEST_ALLOWED_SYMBOLS: 'EURUSD,XAUUSD' },
+    ingestor: { FXCM_INGEST_ALLOWED_SYMBOLS: 'EURUSD,XAUUSD', FXCM_API_PORT: apiPort },
   };
 
-  const children = [];
-  services.forEach((service, i) => {
+  let stopping = false;
+  const children = services.map((service, i) => {
     const log = createWriteStream(join(runDir, 'logs', `${service}.log`), { flags: 'w' });
+    // Its own process group: a terminal's Ctrl-C reaches it only through this runner, once.
     const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
       cwd: root,
-      env: { ...common, FXCM_METRICS_PORT: String(9201 + i), ...perService[service] },
+      env: { ...common, FXCM_METRICS_PORT: String(ports[i]), ...perService[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    child.on('exit', (code, signal) => {
-      if (!stopping)
-        console.log(
-          `[run-local] ${service} exited (${code ?? signal}); see .run/logs/${service}.log`,
-        );
-    });
-    children.push({ service, child, port: 9201 + i });
+    const exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        if (!stopping) say(`${service} exited (${code ?? signal}); see .run/logs/${service}.log`);
+        resolve();
+      }),
+    );
+    return { service, child, port: ports[i], exited };
   });
 
+  const redisCli = `redis-cli -u ${redisUrl}`;
   console.log(
     [
       '',
-      `The suite is running (namespace ${namespace}, Redis ${redisUrl}), replaying EUR/USD 2014-05-05`,
-      `at ${process.env.DEMO_SPEED ?? '60'}x: a complete 1m bar about every second.`,
+      sim
+        ? `The suite is running the simulator for XAUUSD and EURUSD in real time.`
+        : `The suite is running, replaying EUR/USD 2014-05-05 at ${speed}x, ${
+            speed > 1 ? 'shifted by whole weeks into the past' : 'shifted so its ticks land now'
+          }.`,
+      `Namespace ${namespace}, Redis ${redisUrl}.`,
       '',
-      '  watch the bars:     npm run watch            (fxcm:ohlcv, complete bars; --all for previews)',
-      '  or raw:             redis-cli subscribe fxcm:ohlcv fxcm:status',
+      `  viewer:             http://127.0.0.1:${apiPort}/`,
+      `  read API:           http://127.0.0.1:${apiPort}/bars?symbol=EURUSD&tf=1m&limit=5   /symbols   /status`,
+      `  operator CLI:       REDIS_URL=${redisUrl} FXCM_NAMESPACE=${namespace} pnpm fxcm status`,
+      `  watch the bars:     REDIS_URL=${redisUrl} npm run watch   (complete bars; --all for previews)`,
+      `  or raw:             ${redisCli} subscribe fxcm:ohlcv fxcm:status`,
+      `  status snapshot:    ${redisCli} get ${namespace}:status:snapshot`,
       ...children.map(
         ({ service, port }) =>
-          `  ${service.padEnd(14)} http://127.0.0.1:${port}/metrics  /healthz  /readyz`,
+          `  ${service.padEnd(18)}  http://127.0.0.1:${port}/metrics  /healthz  /readyz`,
       ),
       '  logs:               .run/logs/<service>.log',
       '',
-      'Ctrl-C stops everything.',
+      'Ctrl-C stops everything (a second Ctrl-C kills at once).',
     ].join('\n'),
   );
 
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    for (const { child } of children) child.kill('SIGTERM');
+  const alive = () =>
+    children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
+  const kill = (signal) => {
+    for (const { child } of alive()) {
+      try {
+        process.kill(-child.pid, signal); // the group: the service and anything it started
+      } catch {
+        // already gone
+      }
+    }
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  await Promise.all(children.map(({ child }) => new Promise((r) => child.on('exit', r))));
+  onStopSignals({
+    stop: (reason) => {
+      stopping = true;
+      say(`stopping (${reason})`);
+      kill('SIGTERM');
+      setTimeout(() => {
+        const left = alive().map(({ service }) => service);
+        if (left.length > 0) say(`stop deadline passed; killing ${left.join(', ')}`);
+        kill('SIGKILL');
+      }, STOP_DEADLINE_MS).unref();
+    },
+    force: (reason) => {
+      say(`forced (${reason}): killing every service`);
+      kill('SIGKILL');
+    },
+  });
+  await Promise.all(children.map(({ exited }) => exited));
+  say('stopped');
+  process.exit(0);
 }
 
 main().catch((err) => {

@@ -60,6 +60,36 @@ export class BarStore {
     return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as IngestedBar);
   }
 
+  /** The newest `limit` bars with open_time in [from, to], oldest first. */
+  async latest(
+    symbol: string,
+    tf: string,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<IngestedBar[]> {
+    const { hash, index } = this.keysOf(symbol, tf);
+    const times = await this.redis.zrevrangebyscore(index, to, from, 'LIMIT', 0, limit);
+    if (times.length === 0) return [];
+    const rows = await this.redis.hmget(hash, ...times.reverse());
+    return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as IngestedBar);
+  }
+
+  /** How many bars are stored for (symbol, tf), and the first and last open_time. */
+  async extent(
+    symbol: string,
+    tf: string,
+  ): Promise<{ bars: number; first_open_time: number | null; last_open_time: number | null }> {
+    const { index } = this.keysOf(symbol, tf);
+    const [bars, first, last] = await Promise.all([
+      this.redis.zcard(index),
+      this.redis.zrange(index, 0, 0),
+      this.redis.zrange(index, -1, -1),
+    ]);
+    const time = (t: string[]): number | null => (t[0] === undefined ? null : Number(t[0]));
+    return { bars, first_open_time: time(first), last_open_time: time(last) };
+  }
+
   /** How many bars are stored for (symbol, tf). */
   count(symbol: string, tf: string): Promise<number> {
     return this.redis.zcard(this.keysOf(symbol, tf).index);

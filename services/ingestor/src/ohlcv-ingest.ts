@@ -3,7 +3,7 @@ import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import type { BarStore } from './bar-store';
-import { checkOhlcvPayload, type OhlcvRails } from './ohlcv-rails';
+import { checkOhlcvPayload, type IngestedBar, type OhlcvRails } from './ohlcv-rails';
 
 /** Options of {@link OhlcvIngest}. */
 export interface OhlcvIngestOptions {
@@ -15,6 +15,13 @@ export interface OhlcvIngestOptions {
   logger: Logger;
   metrics: Metrics;
   status: StatusReporter;
+  /** Called with every message that verified and passed the rails, previews included. */
+  onAccepted?: (
+    symbol: string,
+    tf: string,
+    source: string | undefined,
+    bars: IngestedBar[],
+  ) => void;
 }
 
 /** What happened to one message. */
@@ -68,6 +75,13 @@ export class OhlcvIngest {
 
     const check = checkOhlcvPayload(payload, this.opts.rails());
     if (!check.ok) return this.reject(check.reason, check.detail);
+    const { source, bars } = payload as { source?: unknown; bars: IngestedBar[] };
+    this.opts.onAccepted?.(
+      check.symbol,
+      check.tf,
+      typeof source === 'string' ? source : undefined,
+      bars,
+    );
     if (check.bars.length === 0) {
       this.messages.inc({ outcome: 'preview_only', reason: '' });
       return 'preview_only';
