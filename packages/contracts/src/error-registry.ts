@@ -16,7 +16,9 @@ export type ErrorFamily =
   | 'bar'
   | 'store'
   | 'ingest'
-  | 'queue';
+  | 'queue'
+  | 'stream'
+  | 'control';
 
 const family = <F extends ErrorFamily, T extends Record<string, string>>(
   f: F,
@@ -25,6 +27,26 @@ const family = <F extends ErrorFamily, T extends Record<string, string>>(
   Object.fromEntries(
     Object.entries(codes).map(([code, description]) => [code, { family: f, description }]),
   ) as { [K in keyof T]: { family: F; description: T[K] } };
+
+/**
+ * The codes of the stream consumers (`@fxcm/redis-streams`) and of the Redis start-up checks:
+ * in status records, on dead-letter entries (`code`) and in `fxcm_stream_dead_lettered_total`.
+ */
+export const STREAM_ERROR_CODES = {
+  STREAM_ENTRY_DEAD_LETTERED:
+    'An entry failed maxDeliveries times (or was rejected as poison) and moved to its dead-letter stream.',
+  STREAM_HANDLER_FAILED:
+    'The handler failed on an entry (poison): redelivered with backoff until maxDeliveries, then dead-lettered.',
+  STREAM_HANDLER_TRANSPORT:
+    'The handler failed on a transport error (Redis unreachable, reply lost): retried with capped, jittered backoff; never dead-lettered.',
+  STREAM_HANDLER_BUG:
+    'The handler failed with a programmer error: the entry is dead-lettered once it reached maxDeliveries, then the process exits for the orchestrator to restart it.',
+  STREAM_READ_FAILED: 'Reading, claiming or acknowledging failed on a transport error: retried.',
+  REDIS_VERSION_UNSUPPORTED: 'Redis is older than 6.2 (XAUTOCLAIM, XADD MINID/LIMIT are needed).',
+  REDIS_EVICTION_UNSAFE:
+    'Redis maxmemory-policy is not noeviction: an evicted stream or mark is silent data loss.',
+  REDIS_CHECK_FAILED: 'The Redis safety checks could not read INFO/CONFIG (ACL or managed Redis).',
+} as const;
 
 /** Every error code, with its family and meaning. */
 export const ERROR_CODES = {
@@ -62,20 +84,30 @@ export const ERROR_CODES = {
     HISTORY_BAD_JOB: 'A history job does not satisfy the history-job contract.',
   }),
   ...family('command', {
-    COMMAND_ENQUEUE_FAILED: 'A valid command could not be queued as a history job (Redis).',
-    COMMAND_COMMAND_PAYLOAD_TOO_LARGE: 'A command is larger than the payload cap (16 384 B).',
+    // One code per outcome of the scheduler's closed set (docs/commands.md) but `ok`.
+    COMMAND_SYMBOL_NOT_TARGETED:
+      'A command names a symbol outside the active stream targets (ignored).',
+    COMMAND_TF_NOT_TARGETED:
+      'A command names a (symbol, tf) that is not an active target (ignored).',
+    COMMAND_RATE_LIMITED: 'A command repeated within its rate-limit window (ignored).',
+    COMMAND_DYNAMIC_UNIVERSE_DISABLED:
+      'fxcm_set_universe while the dynamic universe is off (ignored).',
+    COMMAND_COMMAND_PAYLOAD_TOO_LARGE: 'A command is larger than the payload cap (16 KiB).',
     COMMAND_INVALID_JSON: 'A command is not a JSON object.',
     COMMAND_CONTRACT_ERROR: 'A command does not satisfy its contract.',
-    COMMAND_UNKNOWN_COMMAND: 'A command type is not one the suite knows.',
-    COMMAND_NOT_IMPLEMENTED: 'A V2 command the suite does not run yet.',
+    COMMAND_INVALID_SYMBOL: 'A command symbol does not normalize to 2-16 characters of A-Z, 0-9.',
+    COMMAND_INVALID_TIMEFRAME: 'A command timeframe is not one of 1m, 5m, 15m, 30m, 1h, 4h, 1d.',
     COMMAND_INVALID_ARGS: 'Command arguments are out of range or inconsistent.',
-    COMMAND_SYMBOL_NOT_TARGETED: 'A command names a symbol outside the stream targets.',
-    COMMAND_RATE_LIMITED: 'A command repeated within its rate-limit window.',
-    COMMAND_DYNAMIC_UNIVERSE_DISABLED: 'fxcm_set_universe while the dynamic universe is off.',
+    COMMAND_UNKNOWN_COMMAND: 'A command type is not one the suite knows.',
     COMMAND_AUTH_REQUIRED: 'An unsigned V2 envelope while auth is required.',
     COMMAND_AUTH_FAILED: 'A V2 envelope signature or key id does not verify.',
     COMMAND_AUTH_TS_SKEW: 'A V2 envelope ts is more than 300 s from now.',
     COMMAND_REPLAY_REJECTED: 'A V2 envelope nonce was already used (anti-replay).',
+    COMMAND_NOT_IMPLEMENTED: 'A V2 command the suite does not run yet.',
+    COMMAND_ENQUEUE_FAILED:
+      'A valid command could not be queued (Redis refused the job or control entry).',
+    COMMAND_COMMAND_ERROR: 'An unexpected failure while interpreting a command (a defect).',
+    COMMAND_REPUBLISH_FAILED: "The republish after a warmup's history jobs could not be requested.",
     COMMAND_REJECTED: 'A command rejected for a reason without its own code.',
   }),
   ...family('bar', {
@@ -83,10 +115,16 @@ export const ERROR_CODES = {
     BAR_INVALID_TICK: 'A tick entry the bar engine cannot apply (rejected).',
     BAR_INVALID_WATERMARK: 'A watermark entry the bar engine cannot apply (rejected).',
     BAR_INVALID_HISTORY_BAR: 'A history bar the bar engine cannot apply (rejected).',
+    BAR_INVALID_HISTORY_RANGE: 'A history_range entry the bar engine cannot apply (rejected).',
+    BAR_INVALID_PARTIAL: 'A partial-minute mark the bar engine cannot apply (rejected).',
     BAR_INVALID_RESTORE: 'A restored bar is inconsistent with the engine state.',
     BAR_RESTORE_AFTER_START: 'A restore was attempted after the engine started.',
     BAR_CALENDAR_FAILED: "A symbol's calendar threw or answered something impossible.",
     STREAM_ENTRY_UNEXPECTED: 'A stream entry of a type that does not belong on its stream.',
+    STREAM_ENTRY_FUTURE:
+      'An entry that moves time (tick, watermark, history bar, status record) dated beyond the future tolerance (rejected, never persisted).',
+    WARMUP_ENQUEUE_FAILED:
+      'The bar builder could not queue the history jobs of a cold-start warm-up.',
     CHECKPOINT_WRITE_FAILED: 'The bar builder could not write its checkpoint.',
   }),
   ...family('store', {
@@ -118,9 +156,15 @@ export const ERROR_CODES = {
     INGEST_BAD_SIGNATURE: 'An fxcm:ohlcv sig that does not verify.',
     INGEST_STORE_FAILED: 'The ingestor could not write accepted bars to the unified store.',
     INGEST_REJECTED: 'An fxcm:ohlcv message rejected for a reason without its own code.',
+    INGEST_LIVE_REJECTED:
+      'A status, heartbeat, market_status or price message the viewer feed could not use (skipped).',
   }),
   ...family('queue', {
     QUEUE_ERROR: 'A BullMQ queue or worker reported an error (its connection, a script).',
+  }),
+  ...family('stream', STREAM_ERROR_CODES),
+  ...family('control', {
+    CONTROL_ENTRY_REJECTED: 'An x:control entry could not be applied (malformed or refused).',
   }),
 } as const;
 
@@ -167,6 +211,11 @@ export const ERROR_TYPES = {
   tick_sink: 'Writing a pushed quote to the tick stream failed.',
   history_worker: 'The history worker failed outside a job.',
   queue: 'A BullMQ queue reported an error.',
+  stream_poison: 'A stream entry failed its handler (poison): redelivered, then dead-lettered.',
+  stream_bug: 'A stream handler failed with a programmer error (the process exits).',
+  redis_unsafe:
+    'The service runs on a Redis that failed its start-up checks (FXCM_REDIS_SAFETY=warn).',
+  control: 'An x:control entry could not be applied.',
 } as const;
 
 /** A value of the errors metric's `type` label. */

@@ -1,10 +1,11 @@
+import type { ErrorType } from '@fxcm/contracts';
 import { createRateLimitedLog, type Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { FailureClass, StreamConsumerOptions } from '@fxcm/redis-streams';
 import type { StatusReporter } from './status-reporter';
 
 /** `fxcm_connector_errors_total{type}` of a stream failure, by its class. */
-const ERROR_TYPE: Record<FailureClass, string> = {
+const ERROR_TYPE: Record<FailureClass, ErrorType> = {
   transport: 'redis',
   poison: 'stream_poison',
   programmer: 'stream_bug',

@@ -1,8 +1,10 @@
+import type { ErrorCode } from '@fxcm/contracts';
+
 /** A problem of the whole process, known before the app started (e.g. an unsafe Redis). */
 export interface StandingProblem {
   /** Degradation flag every status record of the process carries. */
   flag: string;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

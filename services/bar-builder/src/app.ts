@@ -85,7 +85,7 @@ export function createApp({
     barsStream: names.bars(shard),
     store: () => store,
     producer,
-    calendarFor,
+    calendarFor: (symbol) => calendar.book.calendarFor(symbol),
     maxBars: config.cacheMaxBars,
     logger,
     metrics,

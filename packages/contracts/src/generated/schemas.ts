@@ -1538,6 +1538,57 @@ export const streamHistoryBarSchema = {
   }
 } as const;
 
+/** stream-history-range.schema.json: Entry type 'history_range' on {ns}:x:history:{shard}: a history job delivered every 1m bar FXCM has of one symbol for [from, to) (its history_bar entries came before this one on the same stream); a minute of the range without a bar had no trade. Lets the bar builder treat the range as covered (cold-start warm-up). */
+export const streamHistoryRangeSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://fxcm-suite/contracts/stream-history-range.schema.json",
+  "title": "StreamHistoryRange",
+  "description": "Entry type 'history_range' on {ns}:x:history:{shard}: a history job delivered every 1m bar FXCM has of one symbol for [from, to) (its history_bar entries came before this one on the same stream); a minute of the range without a bar had no trade. Lets the bar builder treat the range as covered (cold-start warm-up).",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "symbol",
+    "tf",
+    "from",
+    "to",
+    "bars",
+    "source"
+  ],
+  "properties": {
+    "symbol": {
+      "description": "Normalized symbol.",
+      "$ref": "vocabulary.schema.json#/$defs/symbol"
+    },
+    "tf": {
+      "description": "Always 1m.",
+      "const": "1m"
+    },
+    "from": {
+      "description": "First minute of the range, epoch ms (inclusive, on a minute).",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "to": {
+      "description": "End of the range, epoch ms (exclusive, on a minute).",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "bars": {
+      "description": "History bars the job wrote for the range.",
+      "type": "integer",
+      "minimum": 0
+    },
+    "job_id": {
+      "description": "The history job that delivered it.",
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+    },
+    "source": {
+      "description": "Always history.",
+      "const": "history"
+    }
+  }
+} as const;
+
 /** stream-public-status.schema.json: Entry type 'public_status' on {ns}:x:status: a V1 public payload the publisher puts on fxcm:status, fxcm:heartbeat or fxcm:market_status. The payload must satisfy the V1 schema of its kind. */
 export const streamPublicStatusSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1990,6 +2041,7 @@ export const schemas = {
   'stream-bar': streamBarSchema,
   'stream-control': streamControlSchema,
   'stream-history-bar': streamHistoryBarSchema,
+  'stream-history-range': streamHistoryRangeSchema,
   'stream-public-status': streamPublicStatusSchema,
   'stream-service-status': streamServiceStatusSchema,
   'stream-tick': streamTickSchema,
@@ -1998,4 +2050,4 @@ export const schemas = {
 } as const;
 
 /** Names of the schemas that describe a payload (the others only hold shared $defs). */
-export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar-batch', 'stream-bar', 'stream-control', 'stream-history-bar', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;
+export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar-batch', 'stream-bar', 'stream-control', 'stream-history-bar', 'stream-history-range', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;

@@ -1,5 +1,5 @@
 import { HISTORY_QUEUE, keys, queuePrefix, reasonCode } from '@fxcm/contracts';
-import { commandTypeLabel, watchQueueErrors } from '../telemetry/command-telemetry';
+import { watchQueueErrors } from '../telemetry/command-telemetry';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
@@ -265,7 +265,7 @@ export class CommandListener {
     if (!accepted) {
       const severity = result === 'error' ? 'critical' : 'warning';
       if (result !== 'ignored') this.opts.metrics.errors.inc({ type: 'command' });
-      this.opts.status.error(`COMMAND_${code.toUpperCase()}`, decision.detail.slice(0, 160), {
+      this.opts.status.error(reasonCode('COMMAND', code), decision.detail.slice(0, 160), {
         severity,
       });
     }

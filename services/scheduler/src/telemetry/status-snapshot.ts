@@ -1,3 +1,4 @@
+import type { LastCommand } from '../commands/command-listener';
 import type { ServiceStatusRecord } from '@fxcm/service-runtime';
 import type { MarketView } from '../market-view';
 import type { V1Status } from '../v1-status';
@@ -14,14 +15,8 @@ export interface SnapshotError {
 }
 
 /** V2 `last_command`. */
-export interface LastCommand {
-  cmd: string;
-  req_id: string;
-  state: 'running' | 'ok' | 'error';
-  started_ts: number;
-  finished_ts?: number;
-  result?: unknown;
-}
+/** `last_command`: the outcome of the last command, as the command listener records it. */
+export type { LastCommand } from '../commands/command-listener';
 
 /** Inputs of {@link buildStatusSnapshot}. */
 export interface SnapshotInputs {
