@@ -75,11 +75,25 @@ async function schedulerDecision(
 ): Promise<{ result: string; detail?: string } | undefined> {
   const text = await redis.get(keys(namespace).statusSnapshot);
   if (!text) return undefined;
-  let snapshot: { services?: { service?: string; detail?: Record<string, unknown> }[] };
+  let snapshot: {
+    last_command?: {
+      cmd?: string;
+      result?: string;
+      code?: string;
+      detail?: string;
+      finished_ts?: number;
+    } | null;
+    services?: { service?: string; detail?: Record<string, unknown> }[];
+  };
   try {
     snapshot = JSON.parse(text) as typeof snapshot;
   } catch {
     return undefined;
+  }
+  // The V2 snapshot's `last_command`, with its code of the scheduler's closed set.
+  const top = snapshot.last_command;
+  if (top?.cmd === type && top.result && (top.finished_ts ?? 0) >= sentAt - 1_000) {
+    return { result: top.result, detail: [top.code, top.detail].filter(Boolean).join(': ') };
   }
   for (const record of snapshot.services ?? []) {
     const last = record.detail?.last_command as

@@ -216,6 +216,21 @@ export function createApp(
         feedState: inputs.feedState,
       }),
     );
+    // The V1-era blocks beside the V2 ones: operators' tools (the CLI, the viewer) read them.
+    const stored = {
+      ...snapshot,
+      status: v1,
+      market_status: view.marketStatus,
+      services: live.map(({ service, instance, state, ts, degraded, errors, detail }) => ({
+        service,
+        instance,
+        state,
+        ts,
+        degraded,
+        errors: errors.slice(-3),
+        detail,
+      })),
+    };
     const sendMarket =
       view.marketStatus.state !== lastMarketState ||
       now - lastMarketSentAt >= config.marketStatusRepeatSeconds * 1_000;
@@ -232,7 +247,7 @@ export function createApp(
         ...entry('market_status', view.marketStatus),
       );
     }
-    tx.set(keys(config.namespace).statusSnapshot, JSON.stringify(snapshot));
+    tx.set(keys(config.namespace).statusSnapshot, JSON.stringify(stored));
     await tx.exec();
     telemetry.observeCycle({ now, view, v1, beat, tracker, records: live });
     published.inc({ kind: 'status' });
