@@ -5,6 +5,7 @@ import type {
   Status,
   StreamBar,
   StreamControl,
+  StreamFeedGap,
   StreamHistoryBar,
   StreamHistoryRange,
   StreamPublicStatus,
@@ -18,6 +19,7 @@ import { validatorFor, describeErrors, type ContractName } from './validators';
 export const STREAM_ENTRY_SCHEMAS = {
   tick: 'stream-tick',
   watermark: 'stream-watermark',
+  feed_gap: 'stream-feed-gap',
   bar: 'stream-bar',
   history_bar: 'stream-history-bar',
   history_range: 'stream-history-range',
@@ -33,6 +35,7 @@ export type StreamEntryType = keyof typeof STREAM_ENTRY_SCHEMAS;
 export interface StreamEntryData {
   tick: StreamTick;
   watermark: StreamWatermark;
+  feed_gap: StreamFeedGap;
   bar: StreamBar;
   history_bar: StreamHistoryBar;
   history_range: StreamHistoryRange;
@@ -101,6 +104,10 @@ export function streamEntryRailViolation<T extends StreamEntryType>(
       if (h.bid_low > h.bid_high) return `bid_low ${h.bid_low} > bid_high ${h.bid_high}`;
       if (h.ask_low > h.ask_high) return `ask_low ${h.ask_low} > ask_high ${h.ask_high}`;
       return undefined;
+    }
+    case 'feed_gap': {
+      const g = data as StreamFeedGap;
+      return g.to >= g.from ? undefined : `to ${g.to} is before from ${g.from}`;
     }
     case 'history_range': {
       const r = data as StreamHistoryRange;

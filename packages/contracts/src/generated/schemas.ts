@@ -1360,6 +1360,37 @@ export const streamControlSchema = {
   }
 } as const;
 
+/** stream-feed-gap.schema.json: Entry type 'feed_gap' on {ns}:x:ticks:{shard} (every shard): the gateway did not observe the live feed during [from, to) — its start, a disconnect, a dead feed. Every minute the span touches was seen only in part: the bar builder makes the history bar its final. A replay never writes one. */
+export const streamFeedGapSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://fxcm-suite/contracts/stream-feed-gap.schema.json",
+  "title": "StreamFeedGap",
+  "description": "Entry type 'feed_gap' on {ns}:x:ticks:{shard} (every shard): the gateway did not observe the live feed during [from, to) — its start, a disconnect, a dead feed. Every minute the span touches was seen only in part: the bar builder makes the history bar its final. A replay never writes one.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "from",
+    "to",
+    "source"
+  ],
+  "properties": {
+    "from": {
+      "description": "Start of the unobserved span, epoch ms.",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "to": {
+      "description": "End of the unobserved span, epoch ms (= from at the drop: not observed from then on).",
+      "$ref": "vocabulary.schema.json#/$defs/epochMs"
+    },
+    "source": {
+      "description": "Provider that noticed it.",
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 64
+    }
+  }
+} as const;
+
 /** stream-history-bar.schema.json: Entry type 'history_bar' on {ns}:x:history:{shard}: one FXCM history 1m bar with bid and ask OHLC (low <= high checked in code). */
 export const streamHistoryBarSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1947,6 +1978,7 @@ export const schemas = {
   'status': statusSchema,
   'stream-bar': streamBarSchema,
   'stream-control': streamControlSchema,
+  'stream-feed-gap': streamFeedGapSchema,
   'stream-history-bar': streamHistoryBarSchema,
   'stream-history-range': streamHistoryRangeSchema,
   'stream-public-status': streamPublicStatusSchema,
@@ -1957,4 +1989,4 @@ export const schemas = {
 } as const;
 
 /** Names of the schemas that describe a payload (the others only hold shared $defs). */
-export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar', 'stream-control', 'stream-history-bar', 'stream-history-range', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;
+export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar', 'stream-control', 'stream-feed-gap', 'stream-history-bar', 'stream-history-range', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;
