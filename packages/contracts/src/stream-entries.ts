@@ -6,6 +6,7 @@ import type {
   StreamBar,
   StreamBarBatch,
   StreamControl,
+  StreamFeedGap,
   StreamHistoryBar,
   StreamHistoryRange,
   StreamPublicStatus,
@@ -19,6 +20,7 @@ import { validatorFor, describeErrors, type ContractName } from './validators';
 export const STREAM_ENTRY_SCHEMAS = {
   tick: 'stream-tick',
   watermark: 'stream-watermark',
+  feed_gap: 'stream-feed-gap',
   bar: 'stream-bar',
   bar_batch: 'stream-bar-batch',
   history_bar: 'stream-history-bar',
@@ -35,6 +37,7 @@ export type StreamEntryType = keyof typeof STREAM_ENTRY_SCHEMAS;
 export interface StreamEntryData {
   tick: StreamTick;
   watermark: StreamWatermark;
+  feed_gap: StreamFeedGap;
   bar: StreamBar;
   bar_batch: StreamBarBatch;
   history_bar: StreamHistoryBar;
@@ -115,6 +118,10 @@ export function streamEntryRailViolation<T extends StreamEntryType>(
       if (h.bid_low > h.bid_high) return `bid_low ${h.bid_low} > bid_high ${h.bid_high}`;
       if (h.ask_low > h.ask_high) return `ask_low ${h.ask_low} > ask_high ${h.ask_high}`;
       return undefined;
+    }
+    case 'feed_gap': {
+      const g = data as StreamFeedGap;
+      return g.to >= g.from ? undefined : `to ${g.to} is before from ${g.from}`;
     }
     case 'history_range': {
       const r = data as StreamHistoryRange;

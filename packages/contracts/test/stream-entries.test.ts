@@ -62,6 +62,7 @@ describe('encodeStreamEntry / decodeStreamEntry', () => {
     expect(STREAM_ENTRY_SCHEMAS).toEqual({
       tick: 'stream-tick',
       watermark: 'stream-watermark',
+      feed_gap: 'stream-feed-gap',
       bar: 'stream-bar',
       bar_batch: 'stream-bar-batch',
       history_bar: 'stream-history-bar',

@@ -69,6 +69,7 @@ export function createApp({
     ...(config.futureToleranceMs > 0 ? { futureToleranceMs: config.futureToleranceMs } : {}),
     // Cold start: a window begun before the builder saw it is final only once history covers it.
     holdUncoveredWindows: true,
+    partialWaitMs: config.partialWaitMs,
     calendarFor: (symbol) => calendar.book.calendarFor(symbol),
   });
   // Warm-up jobs go through the gateway's history queue like every other history request.

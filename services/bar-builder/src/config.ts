@@ -57,6 +57,15 @@ export const configSpec = defineConfig([
       'A tick stamped more than this ahead of the watermark, or a tick, watermark, history bar or status record dated more than this ahead of the wall clock, is rejected and counted; 0 turns the checks off.',
   },
   {
+    key: 'partialWaitMs',
+    env: 'FXCM_PARTIAL_HISTORY_WAIT_MS',
+    type: 'int',
+    min: 0,
+    default: 180_000,
+    description:
+      'How long after the feed is back a minute it saw only in part waits for its history bar before its tick-built bar is published (loudly).',
+  },
+  {
     key: 'previewIntervalSeconds',
     env: 'FXCM_PREVIEW_INTERVAL_SECONDS',
     setting: 'stream.tick_aggregation_live_publish_interval_seconds',

@@ -7,7 +7,7 @@ import type { StreamEntry as DecodedEntry, StreamEntryType } from '@fxcm/contrac
  */
 export const INPUT_REJECTION_CODES = {
   STREAM_ENTRY_UNEXPECTED:
-    'The entry kind does not belong on this input stream (ticks stream: tick, watermark; history stream: history_bar, history_range).',
+    'The entry kind does not belong on this input stream (ticks stream: tick, watermark, feed_gap; history stream: history_bar, history_range).',
   STREAM_ENTRY_FUTURE:
     'The entry is dated more than FXCM_FUTURE_TOLERANCE_MS ahead of the wall clock (tick ts, watermark ts, history bar open_time, status record ts).',
 } as const;
@@ -20,7 +20,7 @@ export type InputRole = 'ticks' | 'history';
 
 /** The entry kinds each input stream accepts; anything else is refused, whatever its content. */
 export const ACCEPTED_KINDS: Readonly<Record<InputRole, readonly StreamEntryType[]>> = {
-  ticks: ['tick', 'watermark'],
+  ticks: ['tick', 'watermark', 'feed_gap'],
   history: ['history_bar', 'history_range'],
 };
 
@@ -41,6 +41,7 @@ export function entryTime(entry: DecodedEntry): number | undefined {
     case 'history_bar':
       return entry.data.open_time;
     case 'history_range':
+    case 'feed_gap':
       return entry.data.to;
     default:
       return undefined;

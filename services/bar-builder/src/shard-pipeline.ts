@@ -94,6 +94,7 @@ export class ShardPipeline {
   private readonly warmup: WarmupRequests;
   // The shard's symbols come from the tick stream, not from configuration: cap their series.
   private readonly symbolLabel = boundedLabel({ extra: MAX_SYMBOL_SERIES });
+  private readonly partialUnrepaired;
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
@@ -121,6 +122,10 @@ export class ShardPipeline {
     const warmups = metrics.counter(
       'fxcm_bar_builder_warmup_requests_total',
       'History jobs enqueued to cover windows begun before the builder started',
+    );
+    this.partialUnrepaired = metrics.counter(
+      'fxcm_bar_builder_partial_unrepaired_total',
+      'Minutes seen only in part published from their ticks: no history bar within the wait',
     );
     const request = opts.requestHistory;
     this.warmup = new WarmupRequests((need) => {
@@ -203,6 +208,16 @@ export class ShardPipeline {
             events.push(...engine.onHistoryBar({ ...decoded.data }));
             ackAfterDurable.push(entry);
             break;
+          case 'feed_gap':
+            // Held like a tick until the minutes it marks are final, so a restart re-reads it.
+            engine.onPartialMinutes({ from: decoded.data.from, to: decoded.data.to });
+            this.held.push({
+              stream: entry.stream,
+              id: entry.id,
+              minute: minuteOf(decoded.data.to),
+            });
+            this.heldKeys.add(heldKey(entry));
+            break;
           case 'history_range': {
             const { symbol, from, to } = decoded.data;
             events.push(...engine.onHistoryRange({ symbol, from, to }));
@@ -210,7 +225,7 @@ export class ShardPipeline {
             break;
           }
           default:
-            // admitEntry lets only tick, watermark, history_bar and history_range through.
+            // admitEntry lets only the kinds handled above through.
             throw new Error(`shard pipeline: no handler for admitted entry type ${decoded.type}`);
         }
       } catch (err) {
@@ -278,6 +293,8 @@ export class ShardPipeline {
         this.barEntry(event.symbol, event.bar, revision),
       );
       this.bars.inc({ tf: event.tf, kind: event.kind });
+      if (event.kind === 'final' && event.unrepaired) this.unrepaired(event.symbol, event.bar);
+      if (event.kind === 'revised' && event.tf === '1m') this.opts.status.recover(UNREPAIRED);
       if (event.tf === '1m' && event.kind === 'final') {
         finals1m.set(event.symbol, [...(finals1m.get(event.symbol) ?? []), event.bar]);
         this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, event.bar.close_time);
@@ -308,6 +325,21 @@ export class ShardPipeline {
     }
   }
 
+  /** The loud fallback: a partial minute published from its ticks, history did not come. */
+  private unrepaired(symbol: string, bar: Bar): void {
+    this.partialUnrepaired.inc();
+    this.opts.status.degrade(UNREPAIRED);
+    this.opts.status.error(
+      'PARTIAL_MINUTE_UNREPAIRED',
+      `${symbol} 1m ${new Date(bar.open_time).toISOString()}: seen only in part, no history bar in time; published from its ticks`,
+      { severity: 'warning' },
+    );
+    this.opts.logger.warn('partial minute published from its ticks', {
+      symbol,
+      open_time: bar.open_time,
+    });
+  }
+
   private barEntry(symbol: string, bar: Bar, revision?: number): string[] {
     return encodeStreamEntry('bar', { symbol, tf: bar.tf, bar, ...(revision ? { revision } : {}) });
   }
@@ -331,6 +363,9 @@ export class ShardPipeline {
     for (const [stream, ids] of byStream) await this.opts.ack(stream, ids);
   }
 }
+
+/** Status `degraded[]` flag while a partial minute went out from its ticks and awaits revision. */
+const UNREPAIRED = 'partial_minute_unrepaired';
 
 /** The identity of an entry: ids are unique per stream only. */
 function heldKey(e: { stream: string; id: string }): string {

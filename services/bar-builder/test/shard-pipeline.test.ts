@@ -131,4 +131,37 @@ describe('ShardPipeline', () => {
     expect(ids(acked).sort()).toEqual(ticks.map((t) => t.id).sort());
     expect((await barsOut()).filter((b) => b.complete)).toHaveLength(before);
   });
+
+  it('a minute the gateway saw only in part gets its history bar as its one final', async () => {
+    const { pipe } = pipeline();
+    const gap = entry(encodeStreamEntry('feed_gap', { from: T, to: T + 20_000, source: 'sim' }));
+    const t1 = tick(T + 25_000, 1.1);
+    await pipe.handle([gap, t1, watermark(T + 61_000)]);
+    // the minute waits: no final from its ticks
+    expect((await barsOut()).filter((b) => b.complete && b.tf === '1m')).toEqual([]);
+    expect(pipe.detail()).toMatchObject({ held_ticks: 0 });
+    const history = {
+      stream: `${ns}:x:history:{0}`,
+      id: '0-1',
+      fields: encodeStreamEntry('history_bar', {
+        symbol: 'EURUSD',
+        tf: '1m',
+        open_time: T,
+        bid_open: 1.105,
+        bid_high: 1.11,
+        bid_low: 1.1,
+        bid_close: 1.1,
+        ask_open: 1.1051,
+        ask_high: 1.1101,
+        ask_low: 1.1001,
+        ask_close: 1.1001,
+        volume: 40,
+        source: 'history',
+      }),
+    };
+    await pipe.handle([history]);
+    const finals = (await barsOut()).filter((b) => b.complete && b.tf === '1m');
+    expect(finals).toEqual([{ tf: '1m', open_time: T, close: 1.1, complete: true }]);
+    expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, source: 'history' }]);
+  });
 });

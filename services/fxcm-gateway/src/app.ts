@@ -86,6 +86,10 @@ export function createApp({
     'Feed state transitions',
     ['state'],
   );
+  const unobserved = metrics.counter(
+    'fxcm_gateway_feed_gaps_total',
+    'Spans the live feed was not observed (start, disconnect, dead feed), written as feed_gap',
+  );
   const counts = { ticks: 0, rejected: 0, crossed: 0, bad_lines: 0 };
   // Wall-clock time of the last tick written: the scheduler's tick-cadence input.
   let lastTickAt = 0;
@@ -125,6 +129,15 @@ export function createApp({
     watermark(ts, feed) {
       watermark.set(ts);
       return writer.watermark(ts, feed);
+    },
+    unobserved(fromMs, toMs) {
+      // The bar builder makes history the final of every minute this touches.
+      unobserved.inc();
+      rateLimited('unobserved', 'info', 'feed not observed; minutes marked partial', {
+        from: fromMs,
+        to: toMs,
+      });
+      return writer.unobserved(fromMs, toMs);
     },
     state(state: FeedState, detail) {
       transitions.inc({ state });

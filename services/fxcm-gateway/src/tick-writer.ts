@@ -43,6 +43,13 @@ export class TickWriter {
     return this.backpressure();
   }
 
+  /** Queues a `feed_gap` (the feed was not observed in `[from, to)`) on every shard. */
+  unobserved(from: number, to: number): void | Promise<void> {
+    const fields = encodeStreamEntry('feed_gap', { from, to, source: this.opts.source });
+    for (const stream of this.streams) this.opts.producer.add(stream, fields);
+    return this.backpressure();
+  }
+
   private streamOf(symbol: string): string {
     let stream = this.shardBySymbol.get(symbol);
     if (!stream) {

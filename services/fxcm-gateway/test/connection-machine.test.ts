@@ -68,7 +68,7 @@ describe('ConnectionMachine', () => {
     h.advance(1_000);
     const stale = h.send({ type: 'timer' });
     expect(states(stale)).toEqual(['stale', 'resubscribing']);
-    expect(kinds(stale)).toEqual(['resubscribe']);
+    expect(kinds(stale)).toEqual(['unobserved', 'resubscribe']);
     h.advance(30_000);
     const reconnect = h.send({ type: 'timer' });
     expect(states(reconnect)).toEqual(['reconnecting']);
@@ -107,10 +107,9 @@ describe('ConnectionMachine', () => {
     h.at(T0 + 5 * 60_000 + 7_000);
     const back = h.send({ type: 'tick', ts: h.now });
     expect(states(back)).toEqual(['streaming']);
-    // Last tick at 10:00:10.5 ⇒ minutes 10:01 .. 10:04 are missing; 10:05 is live again.
-    expect(back.actions).toEqual([
-      { kind: 'backfill', fromMs: T0 + 60_000, toMs: T0 + 5 * 60_000 },
-    ]);
+    // Last tick at 10:00:10.5 ⇒ 10:01 .. 10:04 are missing and 10:00 and 10:05 seen only in
+    // part: history for all six.
+    expect(back.actions).toEqual([{ kind: 'backfill', fromMs: T0, toMs: T0 + 6 * 60_000 }]);
     expect(h.machine.failures).toBe(0);
   });
 

@@ -246,16 +246,20 @@ describe('fxcm-rest provider against a local fake FXCM', () => {
       const tickB = clock.now();
       server.push('EUR/USD', tickB, [1.0861, 1.08613, 1.09, 1.08]);
       await waitFor('tick B', () => ticks.length >= 2);
-      await waitFor('backfill', () => backfills.length === 1);
+      // the start minute (seen only from the subscription on), then the gap
+      await waitFor('backfill', () => backfills.length === 2);
       await Promise.all(backfills);
       expect(ticks.map((t) => t.ts)).toEqual([tickA, tickB]);
 
       const entries = await redis.xrange(streamNames(ns).history(shardOf('EURUSD', 2)), '-', '+');
       const bars = entries.map(([, fields]) => decodeStreamEntry(fields).data as StreamHistoryBar);
+      // every minute the gap touched, from tick A's partly seen minute on; tick B's minute is still
+      // running when this test runs the job at once, and FXCM has no finished candle for it yet
+      // (the service delays the job until that minute is over)
       const expectedMinutes = [];
-      for (let m = gapFrom; m < Math.floor(tickB / MINUTE) * MINUTE; m += MINUTE)
+      for (let m = gapFrom - MINUTE; m < Math.floor(tickB / MINUTE) * MINUTE; m += MINUTE)
         expectedMinutes.push(m);
-      expect(bars.map((b) => b.open_time)).toEqual(expectedMinutes);
+      expect([...new Set(bars.map((b) => b.open_time))]).toEqual(expectedMinutes);
       const fromRows = new Map(rows.map((r) => [r[0]! * 1000, r]));
       for (const bar of bars) {
         const r = fromRows.get(bar.open_time)!;

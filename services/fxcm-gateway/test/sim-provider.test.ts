@@ -34,15 +34,18 @@ interface Recorded {
   ticks: ProviderTick[];
   watermarks: Array<{ ts: number; feed: 'alive' | 'dead'; afterTicks: number }>;
   states: Array<{ state: FeedState; at: number; code?: string }>;
+  /** Spans the provider said it did not observe, `[from, to)`. */
+  unobserved: Array<[number, number]>;
 }
 
 function recordingSink(now: () => number): { sink: TickSink; rec: Recorded } {
-  const rec: Recorded = { ticks: [], watermarks: [], states: [] };
+  const rec: Recorded = { ticks: [], watermarks: [], states: [], unobserved: [] };
   return {
     rec,
     sink: {
       tick: (t) => void rec.ticks.push(t),
       watermark: (ts, feed) => void rec.watermarks.push({ ts, feed, afterTicks: rec.ticks.length }),
+      unobserved: (from, to) => void rec.unobserved.push([from, to]),
       state: (state, detail) =>
         void rec.states.push({ state, at: now(), ...(detail?.code ? { code: detail.code } : {}) }),
     },
@@ -193,9 +196,16 @@ describe('sim faults', () => {
     expect(rec.ticks.filter((t) => t.ts > lastBefore && t.ts < dropAt + 3 * MINUTE)).toEqual([]);
     expect(rec.watermarks.some((w) => w.feed === 'dead')).toBe(true);
     const firstAfter = Math.min(...rec.ticks.filter((t) => t.ts > lastBefore).map((t) => t.ts));
+    // the start minute, then every minute the gap touched (the partly seen edges included)
+    const startMinute = Math.floor(start / MINUTE) * MINUTE;
     expect(backfills).toEqual([
-      [(Math.floor(lastBefore / MINUTE) + 1) * MINUTE, Math.floor(firstAfter / MINUTE) * MINUTE],
+      [startMinute, startMinute + MINUTE],
+      [Math.floor(lastBefore / MINUTE) * MINUTE, (Math.floor(firstAfter / MINUTE) + 1) * MINUTE],
     ]);
+    // and the spans it did not observe went to the sink: the start, the drop, the resume
+    expect(rec.unobserved.length).toBe(3);
+    expect(rec.unobserved[0]![0]).toBe(startMinute);
+    expect(rec.unobserved[0]![1]).toBeGreaterThanOrEqual(start);
   });
 
   it('stale: no quotes while connected, resubscribe brings them back', async () => {

@@ -920,6 +920,24 @@ export interface StreamControl {
 }
 
 /**
+ * Entry type 'feed_gap' on {ns}:x:ticks:{shard} (every shard): the gateway did not observe the live feed during [from, to) — its start, a disconnect, a dead feed. Every minute the span touches was seen only in part: the bar builder makes the history bar its final. A replay never writes one.
+ */
+export interface StreamFeedGap {
+  /**
+   * Start of the unobserved span, epoch ms.
+   */
+  from: EpochMs
+  /**
+   * End of the unobserved span, epoch ms (= from at the drop: not observed from then on).
+   */
+  to: EpochMs
+  /**
+   * Provider that noticed it.
+   */
+  source: string
+}
+
+/**
  * Entry type 'history_bar' on {ns}:x:history:{shard}: one FXCM history 1m bar with bid and ask OHLC (low <= high checked in code).
  */
 export interface StreamHistoryBar {
@@ -1257,6 +1275,7 @@ export interface ContractTypes {
   'stream-bar-batch': StreamBarBatch;
   'stream-bar': StreamBar;
   'stream-control': StreamControl;
+  'stream-feed-gap': StreamFeedGap;
   'stream-history-bar': StreamHistoryBar;
   'stream-history-range': StreamHistoryRange;
   'stream-public-status': StreamPublicStatus;

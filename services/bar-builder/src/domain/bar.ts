@@ -1,35 +1,36 @@
+import {
+  TIMEFRAMES as CONTRACT_TIMEFRAMES,
+  tfMs,
+  type BuiltBar,
+  type Timeframe as ContractTimeframe,
+} from '@fxcm/contracts';
+
 /**
  * The bar of the V1 wire (`fxcm:ohlcv` bars[]) as the engine emits it, plus the timeframe
- * arithmetic every part of the engine shares. Field names follow the wire; this type is aligned
- * with the generated contract type once that exists.
+ * arithmetic every part of the engine shares. The vocabulary (timeframes, their lengths, the bar
+ * shape and its sources) is the contracts package's; this module only narrows it.
  */
 
 /** Timeframes the engine can build; `1m` is the truth, the rest are derived from final 1m bars. */
-export type Timeframe = '1m' | '5m' | '15m' | '30m' | '1h' | '4h' | '1d';
+export type Timeframe = ContractTimeframe;
 
 /** Every timeframe, shortest first (also the order in which events of one input come out). */
-export const TIMEFRAMES: readonly Timeframe[] = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'];
+export const TIMEFRAMES: readonly Timeframe[] = CONTRACT_TIMEFRAMES;
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
+export const MINUTE_MS = tfMs('1m');
+export const HOUR_MS = tfMs('1h');
 
 /**
  * Nominal length of each timeframe. 5m…1h windows are exactly this long and aligned to the
  * epoch; 4h and 1d windows are anchored at the calendar's trading-day start and may be shorter
  * (a 4h window cut by the day's end, a 1d window of a 23 h or 25 h trading day).
  */
-export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
-  '1m': MINUTE_MS,
-  '5m': 5 * MINUTE_MS,
-  '15m': 15 * MINUTE_MS,
-  '30m': 30 * MINUTE_MS,
-  '1h': HOUR_MS,
-  '4h': 4 * HOUR_MS,
-  '1d': 24 * HOUR_MS,
-};
+export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = Object.fromEntries(
+  TIMEFRAMES.map((tf) => [tf, tfMs(tf)]),
+) as Record<Timeframe, number>;
 
 /** Where a final bar came from. NoMix: a final `(symbol, 1m, open_time)` has exactly one. */
-export type BarSource = 'tick_agg' | 'history';
+export type BarSource = BuiltBar['source'];
 
 /** Which quote side a bar is built from; `mid` is `(bid + ask) / 2` of each tick. */
 export type PriceMode = 'mid' | 'bid' | 'ask';
@@ -40,25 +41,13 @@ export type PriceMode = 'mid' | 'bid' | 'ask';
  */
 export type OpenMode = 'first_tick' | 'previous_close';
 
-/** A bar on the wire: preview (`complete=false`) or final (`complete=true`). */
-export interface Bar {
-  /** Bucket start, int epoch ms UTC. */
-  open_time: number;
-  /** Inclusive bucket end: `open_time + length − 1` (int ms). */
-  close_time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** Tick count for tick bars (as a number); FXCM's volume for history bars; sum for HTF. */
-  volume: number;
-  /** Ticks aggregated into the bar (0 for synthetic and history bars). */
+/**
+ * A bar on the wire: preview (`complete=false`) or final (`complete=true`): the contract's
+ * `BuiltBar` (stream-bar.schema.json) with every field the engine always sets made required.
+ */
+export interface Bar extends BuiltBar {
+  /** Ticks aggregated into the bar (0 for synthetic and history bars; summed for HTF). */
   tick_count: number;
-  complete: boolean;
-  /** True for a flat bar made for an open minute without ticks (HTF: every input synthetic). */
-  synthetic: boolean;
-  source: BarSource;
-  tf: Timeframe;
   /** `high − low`. */
   bar_range: number;
   /** `|close − open|`. */
@@ -67,10 +56,6 @@ export interface Bar {
   upper_wick: number;
   /** `min(open, close) − low`. */
   lower_wick: number;
-  /** Mean `max(ask − bid, 0)` over the bar's ticks; absent when the bar has no ticks. */
-  avg_spread?: number;
-  /** Largest `max(ask − bid, 0)` over the bar's ticks; absent when the bar has no ticks. */
-  max_spread?: number;
 }
 
 // Derived figures are rounded to 1e-10 so float noise (0.00006000000000005) never reaches the

@@ -121,6 +121,9 @@ export class ConnectionDriver {
       case 'backfill':
         this.opts.onBackfill?.(action.fromMs, action.toMs);
         return;
+      case 'unobserved':
+        await this.opts.sink.unobserved?.(action.fromMs, action.toMs);
+        return;
     }
   }
 }

@@ -42,8 +42,16 @@ export type ConnectionAction =
   | { kind: 'subscribe' }
   | { kind: 'resubscribe' }
   | { kind: 'disconnect' }
-  /** Ask history for the minutes missed while the feed was down: `[fromMs, toMs)`. */
-  | { kind: 'backfill'; fromMs: number; toMs: number };
+  /**
+   * Ask history for the minutes missed while the feed was down, the partly seen edge minutes
+   * included: `[fromMs, toMs)`.
+   */
+  | { kind: 'backfill'; fromMs: number; toMs: number }
+  /**
+   * The gateway did not observe the feed during `[fromMs, toMs)` (wall clock): its start, a
+   * disconnect, a dead feed. Written to the tick streams so the minutes touched wait for history.
+   */
+  | { kind: 'unobserved'; fromMs: number; toMs: number };
 
 /** A state change, for the log line, the metric and the status record. */
 export interface Transition {
@@ -120,6 +128,8 @@ export class ConnectionMachine {
   /** Event time of the last tick before the feed went down; the gap starts after it. */
   private gapFrom: number | undefined;
   private resubscribedAt: number | undefined;
+  /** When the gateway stopped observing the feed (drop detected), wall clock. */
+  private unobservedFrom: number | undefined;
   /** Event time of the last tick while streaming. */
   private lastEventTs: number | undefined;
   private subscribedAt = 0;
@@ -166,6 +176,19 @@ export class ConnectionMachine {
       case 'subscribed':
         if (this.current !== 'logged_in' && this.current !== 'resubscribing') break;
         this.subscribedAt = now;
+        {
+          // Listening again from now: everything since the drop (or, at a start, since the
+          // start of this minute) was not observed, and the minutes it touches need history.
+          const from = this.unobservedFrom ?? now - (now % MINUTE);
+          step.actions.push({ kind: 'unobserved', fromMs: from, toMs: now });
+          if (this.gapFrom === undefined)
+            step.actions.push({
+              kind: 'backfill',
+              fromMs: from - (from % MINUTE),
+              toMs: now - (now % MINUTE) + MINUTE,
+            });
+          this.unobservedFrom = undefined;
+        }
         if (this.current === 'logged_in') {
           go('subscribed', 'every symbol subscribed');
           this.attempts = 0;
@@ -182,9 +205,10 @@ export class ConnectionMachine {
           this.resubscribedAt = undefined;
           this.attempts = 0;
           if (this.gapFrom !== undefined) {
-            // Whole minutes after the last tick seen before the drop, up to this tick's minute.
-            const fromMs = (Math.floor(this.gapFrom / MINUTE) + 1) * MINUTE;
-            const toMs = Math.floor(event.ts / MINUTE) * MINUTE;
+            // Every minute the gap touched: from the last tick's minute before the drop through
+            // this tick's minute (both seen only in part).
+            const fromMs = Math.floor(this.gapFrom / MINUTE) * MINUTE;
+            const toMs = (Math.floor(event.ts / MINUTE) + 1) * MINUTE;
             if (toMs - fromMs >= this.policy.minBackfillMs)
               step.actions.push({ kind: 'backfill', fromMs, toMs });
             this.gapFrom = undefined;
@@ -194,7 +218,7 @@ export class ConnectionMachine {
         break;
       case 'disconnected':
         if (['sleeping', 'error', 'idle', 'reconnecting'].includes(this.current)) break;
-        this.markGap();
+        this.markGap(now, step);
         this.scheduleReconnect(now, go, `disconnected: ${event.reason}`);
         break;
       case 'connect_failed':
@@ -203,7 +227,7 @@ export class ConnectionMachine {
           step.actions.push({ kind: 'disconnect' });
           go('error', event.message, { code: 'fxcm_auth_failed', nextAttemptAt: this.retryAt });
         } else {
-          this.markGap();
+          this.markGap(now, step);
           step.actions.push({ kind: 'disconnect' });
           this.scheduleReconnect(now, go, `${event.code}: ${event.message}`);
         }
@@ -219,9 +243,14 @@ export class ConnectionMachine {
     return step;
   }
 
-  private markGap(): void {
+  private markGap(now: number, step: Step): void {
     if (this.gapFrom === undefined && this.lastEventTs !== undefined)
       this.gapFrom = this.lastEventTs;
+    if (this.unobservedFrom === undefined) {
+      // Said at once, so the minute of the drop does not become final from half its ticks.
+      this.unobservedFrom = now;
+      step.actions.push({ kind: 'unobserved', fromMs: now, toMs: now });
+    }
   }
 
   private onTimer(now: number, step: Step, go: GoFn): void {
@@ -239,6 +268,7 @@ export class ConnectionMachine {
         // A closed market is not a gap to repair.
         this.gapFrom = undefined;
         this.lastEventTs = undefined;
+        this.unobservedFrom = undefined;
         step.actions.push({ kind: 'disconnect' });
         this.sleep(now, go, 'calendar closed');
         return;
@@ -247,13 +277,13 @@ export class ConnectionMachine {
       if (now - since < this.policy.staleMs) return;
       if (this.current === 'resubscribing') {
         if (now - (this.resubscribedAt ?? now) >= this.policy.staleMs) {
-          this.markGap();
+          this.markGap(now, step);
           step.actions.push({ kind: 'disconnect' });
           this.scheduleReconnect(now, go, 'still no tick after resubscribe');
         }
         return;
       }
-      this.markGap();
+      this.markGap(now, step);
       go('stale', `no tick for ${Math.round((now - since) / 1000)} s while open`);
       this.resubscribedAt = now;
       step.actions.push({ kind: 'resubscribe' });

@@ -26,6 +26,9 @@ export interface HistoryServiceOptions {
   log: RateLimitedLog;
 }
 
+/** Wait after the last minute of a gap ends before asking history for it (ms). */
+const BACKFILL_SETTLE_MS = 5_000;
+
 /** The gateway's history side: the BullMQ worker and the gap backfill requests it enqueues. */
 export interface HistoryService {
   /** Enqueues the missing minutes of every symbol (job id deduplicates repeats). */
@@ -126,6 +129,8 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
             { symbol: key, from: fromMs, to: toMs, reason: 'gap_repair' },
             {
               jobId: `gap-${key}-${fromMs}-${toMs}`,
+              // FXCM returns the current minute unfinished: ask once the last one is over.
+              delay: Math.max(0, toMs + BACKFILL_SETTLE_MS - Date.now()),
               attempts: 5,
               backoff: { type: 'exponential', delay: 30_000 },
             },

@@ -37,6 +37,12 @@ export interface TickSink {
   tick(tick: ProviderTick): void | Promise<void>;
   /** Event-time promise: no later tick from this provider has `ts` below `ts`. */
   watermark(ts: number, feed: 'alive' | 'dead'): void | Promise<void>;
+  /**
+   * Live providers: the feed was not observed during `[fromMs, toMs)` (start, disconnect, dead
+   * feed), so minutes it touches were seen only in part. A replay, whose file is the whole
+   * record, never calls it.
+   */
+  unobserved?(fromMs: number, toMs: number): void | Promise<void>;
   state(state: FeedState, detail?: FeedStateDetail): void;
 }
 
