@@ -1,23 +1,13 @@
 import { join } from 'node:path';
 import { checkContract, keys, verifyOhlcvSignature } from '@fxcm/contracts';
-import { judgeBars, readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
+import { readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
 import { ROOT, waitFor } from '../harness/suite';
-import { pythonVerdict, SuiteRun } from '../harness/suite-run';
+import { expectExactlyTheReference, pythonVerdict, SuiteRun } from '../harness/suite-run';
 
 // The whole suite as separate processes on a real Redis: the bundled real day goes in at the
 // gateway, and what comes out on fxcm:ohlcv must be exactly the reference bars of that day.
 
 const REFERENCE: ReferenceBar[] = readReferenceBars(join(ROOT, 'data', 'EURUSD_20140505_m1.csv'));
-
-/** Every reference minute exactly once, with the reference bid prices; nothing else real. */
-function expectExactlyTheReference(run: SuiteRun): void {
-  const finals = run.finals1m();
-  const verdict = judgeBars(finals, REFERENCE);
-  expect(verdict.duplicated).toEqual([]);
-  expect(verdict.extra).toEqual([]);
-  expect(verdict.wrong.slice(0, 5)).toEqual([]);
-  expect(verdict.lost).toEqual([]);
-}
 
 describe('the suite end to end on the bundled real day', () => {
   it('publishes exactly the reference 1m bars, valid V1, signed so Python verifies them, and stores them', async () => {
@@ -25,7 +15,7 @@ describe('the suite end to end on the bundled real day', () => {
     try {
       await run.start();
       await run.untilComplete(120_000);
-      expectExactlyTheReference(run);
+      expectExactlyTheReference(run, REFERENCE);
 
       for (const { text, msg } of run.ohlcv) {
         expect(checkContract('ohlcv', msg)).toMatchObject({ ok: true });
@@ -103,7 +93,7 @@ describe('the suite end to end on the bundled real day', () => {
         run.launch('bar-builder');
       }
       await run.untilComplete(150_000);
-      expectExactlyTheReference(run);
+      expectExactlyTheReference(run, REFERENCE);
     } finally {
       await run.stop();
     }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { ReferenceBar } from './reference-bars';
 import { ROOT, ServiceProcess, waitFor, type ServiceName } from './suite';
 
 // The whole suite as processes on a real Redis, fed the bundled real day by the replay gateway.
@@ -115,7 +116,7 @@ export class SuiteRun {
   /** Final, real (non-synthetic) 1m bars received, in arrival order. */
   finals1m(): Received['msg']['bars'] {
     return this.ohlcv
-      .filter((r) => r.msg.tf === '1m')
+      .filter((r) => r.msg.tf === '1m' && r.msg.source !== 'history_s3') // not a warmup's repeat
       .flatMap((r) => r.msg.bars)
       .filter((b) => b.complete !== false && b.synthetic !== true);
   }
@@ -186,4 +187,27 @@ export function pythonVerdict(
   });
   if (result.status !== 0) throw new Error(`verify_sig.py failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as { checked: number; valid: number; invalid: string[] };
+}
+
+/** Every reference minute exactly once, with the reference bid prices; nothing else real. */
+export function expectExactlyTheReference(run: SuiteRun, reference: readonly ReferenceBar[]): void {
+  const finals = run.finals1m();
+  const byOpen = new Map<number, typeof finals>();
+  for (const bar of finals) byOpen.set(bar.open_time, [...(byOpen.get(bar.open_time) ?? []), bar]);
+  const duplicated = [...byOpen].filter(([, bars]) => bars.length > 1).map(([t]) => t);
+  expect(duplicated).toEqual([]);
+  const referenceTimes = new Set(reference.map((r) => r.open_time));
+  expect([...byOpen.keys()].filter((t) => !referenceTimes.has(t))).toEqual([]);
+  const mismatches = reference.filter((ref) => {
+    const bar = byOpen.get(ref.open_time)?.[0];
+    return (
+      !bar ||
+      bar.open !== ref.bid.open ||
+      bar.high !== ref.bid.high ||
+      bar.low !== ref.bid.low ||
+      bar.close !== ref.bid.close
+    );
+  });
+  expect(mismatches.slice(0, 5)).toEqual([]);
+  expect(byOpen.size).toBe(reference.length);
 }

@@ -63,9 +63,8 @@ export const configSpec = defineConfig([
     type: 'int',
     min: 5,
     max: 3_600,
-    default: 30,
     description:
-      'No tick for this long while the calendar is open ⇒ stale: resubscribe once, then reconnect.',
+      'No tick for this long while the calendar is open ⇒ stale: resubscribe once, then reconnect. Unset = per session from the real tick gaps: 90 s 06–16 UTC, 180 s 16–21 and 00–06 UTC, 360 s 21–24 UTC.',
   },
   {
     key: 'watermarkGraceMs',

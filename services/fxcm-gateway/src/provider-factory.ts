@@ -1,5 +1,6 @@
 import type { TradingCalendar } from '@fxcm/calendar';
 import { ConfigError } from '@fxcm/config';
+import { sessionStaleMs } from './connection/stale-threshold';
 import {
   parseReplaySpeed,
   parseSimStart,
@@ -62,7 +63,10 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
   const symbols = symbolsOf(config.streamTargets);
   if (symbols.length === 0)
     throw invalid('FXCM_STREAM_CONFIG', 'FXCM_STREAM_CONFIG names no symbol');
-  const policy = { staleMs: config.staleSeconds * 1000 };
+  const policy =
+    config.staleSeconds !== undefined
+      ? { staleMs: config.staleSeconds * 1000 }
+      : { staleMs: 360_000, staleMsAt: sessionStaleMs };
   const onBackfill = (fromMs: number, toMs: number): void =>
     hooks.onBackfill(symbols, fromMs, toMs);
   if (kind === 'sim') {

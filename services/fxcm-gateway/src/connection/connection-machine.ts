@@ -74,6 +74,8 @@ export interface Step {
 export interface ConnectionPolicy {
   /** No tick for this long while the calendar is open ⇒ stale. */
   staleMs: number;
+  /** When set, the threshold at a given time (per session), used instead of `staleMs`. */
+  staleMsAt?: (now: number) => number;
   /** Reconnect backoff: first delay, cap, relative jitter in [0, 1). */
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -274,9 +276,10 @@ export class ConnectionMachine {
         return;
       }
       const since = Math.max(this.lastTickAt ?? this.subscribedAt, this.subscribedAt);
-      if (now - since < this.policy.staleMs) return;
+      const staleMs = this.policy.staleMsAt?.(now) ?? this.policy.staleMs;
+      if (now - since < staleMs) return;
       if (this.current === 'resubscribing') {
-        if (now - (this.resubscribedAt ?? now) >= this.policy.staleMs) {
+        if (now - (this.resubscribedAt ?? now) >= staleMs) {
           this.markGap(now, step);
           step.actions.push({ kind: 'disconnect' });
           this.scheduleReconnect(now, go, 'still no tick after resubscribe');

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import {
+  COMMAND_CODE_LIST,
+  COMMAND_TYPES,
+} from '../../services/scheduler/src/commands/command-codes';
+import { malformedCommands } from '../../services/scheduler/test/fuzz/malformed-commands';
+import { readReferenceBars } from '../harness/reference-bars';
+import { ROOT, waitFor } from '../harness/suite';
+import { expectExactlyTheReference, SuiteRun } from '../harness/suite-run';
+
+// Hostile input on fxcm:commands while the real day is replayed: the scheduler must not exit,
+// must count every message under a code of the closed set, keep /metrics bounded, and the
+// day's bars must still come out exact. FXCM_FUZZ_COMMANDS sets the count (default 100,000).
+
+const REFERENCE = readReferenceBars(join(ROOT, 'data', 'EURUSD_20140505_m1.csv'));
+const COUNT = Number(process.env.FXCM_FUZZ_COMMANDS ?? 100_000);
+const HUGE_KEPT = 500; // of the ~16 KiB payloads: enough to hit the limit, not 150 MB of traffic
+
+describe('fuzzing fxcm:commands during a replay', () => {
+  it(`survives ${COUNT} malformed commands with every one counted under a known code`, async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const run = new SuiteRun('2000', REFERENCE.length, {
+      scheduler: {
+        FXCM_METRICS_PORT: String(port),
+        FXCM_METRICS_HOST: '127.0.0.1',
+        FXCM_LOG_LEVEL: 'error',
+        FXCM_COMMAND_AUTH: 'required',
+      },
+    });
+    const metrics = async (): Promise<string> => {
+      try {
+        return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      } catch {
+        return '';
+      }
+    };
+    const counted = (text: string): number =>
+      [...text.matchAll(/^fxcm_command_outcomes_total\{code="([a-z_]+)"[^}]*\} (\d+)/gm)].reduce(
+        (sum, m) => sum + Number(m[2]),
+        0,
+      );
+    try {
+      await run.start();
+      await waitFor(
+        async () => (await metrics()) !== '',
+        60_000,
+        () => run.logs(),
+      );
+      const seriesBefore = (await metrics()).split('\n').filter((l) => /^[a-z]/.test(l)).length;
+      let sent = 0;
+      let lastCounted = 0;
+      let huge = 0;
+      let batch = run.redis.pipeline();
+      for (const text of malformedCommands(2 * COUNT, 7)) {
+        if (sent === COUNT) break;
+        if (text.length > 16_000 && ++huge > HUGE_KEPT) continue;
+        batch.publish(`${run.prefix}:commands`, text);
+        if (++sent % 1_000 === 0) {
+          await batch.exec();
+          batch = run.redis.pipeline();
+          // Pub/sub has no backpressure: Redis drops a subscriber whose output buffer overflows,
+          // so the sender keeps at most a few thousand messages ahead of what was counted.
+          await waitFor(
+            async () => sent - counted(await metrics()) <= 5_000,
+            120_000,
+            () => `the scheduler fell behind at ${sent}\n${run.logs()}`,
+          );
+        }
+      }
+      await batch.exec();
+      await waitFor(
+        async () => (lastCounted = counted(await metrics())) >= sent,
+        240_000,
+        () => `the scheduler counted ${lastCounted} of ${sent}\n${run.logs()}`,
+      );
+      const page = await metrics();
+      expect(sent).toBe(COUNT);
+      expect(counted(page)).toBe(sent);
+      const codes = new Set(
+        [...page.matchAll(/fxcm_command_outcomes_total\{code="([a-z_]+)"/g)].map((m) => m[1]),
+      );
+      expect(codes.size).toBeLessThanOrEqual(20);
+      expect(page).not.toMatch(/fxcm_commands_total\{type="(?!fxcm_|unknown)/);
+      // bounded: the command series are exactly the codes and the known types, whatever came in
+      const series = (name: string): number =>
+        page.split('\n').filter((l) => l.startsWith(`${name}{`)).length;
+      expect(series('fxcm_command_outcomes_total')).toBe(COMMAND_CODE_LIST.length);
+      expect(series('fxcm_commands_total')).toBe((COMMAND_TYPES.length + 1) * 4);
+      const seriesAfter = page.split('\n').filter((l) => /^[a-z]/.test(l)).length;
+      expect(seriesAfter).toBeLessThan(seriesBefore + 50);
+      console.log(
+        `command fuzz: ${sent} commands, /metrics ${seriesBefore} → ${seriesAfter} series, ${page.length} bytes`,
+      );
+      expect(page).toMatch(/fxcm_command_outcomes_total\{code="command_error"[^}]*\} 0/);
+
+      await run.untilComplete(240_000);
+      expectExactlyTheReference(run, REFERENCE);
+      expect(run.services.get('scheduler')!.output.join('')).not.toMatch(/unhandled|uncaught/i);
+      // still alive and answering
+      expect(await metrics()).not.toBe('');
+    } finally {
+      await run.stop();
+    }
+  }, 600_000);
+});
