@@ -18,13 +18,13 @@ const started = Date.now();
 runChaos({
   kills: Number(values.kills),
   redisDownMs: Number(values['redis-down-ms']),
-  pauseMs: [300, 1_500],
+  pauseMs: [0, 1_500],
   speed: values.speed,
   say: (line) => console.log(`[${((Date.now() - started) / 1_000).toFixed(1)} s] ${line}`),
 }).then(
   (r) => {
     console.log(
-      `kills by service: ${JSON.stringify(r.byService)}; ready again: ${r.ready.length}/5`,
+      `kills by service: ${JSON.stringify(r.byService)}; mid-replay: ${r.midReplay}; ready again: ${r.ready.length}/5`,
     );
     if (r.crashed.length > 0) console.log(`unhandled errors in: ${r.crashed.join(', ')}`);
     console.log(r.summary);

@@ -13,7 +13,7 @@ export interface ChaosOptions {
   kills: number;
   /** How long Redis stays dead after its one SIGKILL, ms. */
   redisDownMs: number;
-  /** Pause between kills: uniformly random in [min, max] ms. */
+  /** Pause after the killed service is ready again: uniformly random in [min, max] ms. */
   pauseMs: [number, number];
   /** `FXCM_REPLAY_SPEED` of the gateway (`max`, or a factor): how long the day lasts. */
   speed: string;
@@ -109,6 +109,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     [...procs.values()].map((p) => `--- ${p.service}\n${p.tail(15)}`).join('\n');
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const finals = () => judgeBars(received, REFERENCE);
+  const isReady = async (service: ServiceName): Promise<boolean> => {
+    const res = await fetch(`http://127.0.0.1:${ports.get(service)}/readyz`).catch(() => undefined);
+    return res?.status === 200;
+  };
 
   const byService = Object.fromEntries(SERVICES.map((s) => [s, 0])) as Record<ServiceName, number>;
   try {
@@ -150,6 +154,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       byService[service] += 1;
       say(`kill ${kill + 1}: ${service}, ${received.length} bars so far`);
       launch(service);
+      // the next kill waits until this one is back, so kills land in a working pipeline
+      await waitFor(
+        () => isReady(service),
+        60_000,
+        () => `${service} not ready\n${logs()}`,
+      );
     }
 
     await waitFor(
@@ -171,10 +181,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await waitFor(
       async () => {
         ready.length = 0;
-        for (const s of SERVICES) {
-          const res = await fetch(`http://127.0.0.1:${ports.get(s)}/readyz`).catch(() => undefined);
-          if (res?.status === 200) ready.push(s);
-        }
+        for (const s of SERVICES) if (await isReady(s)) ready.push(s);
         return ready.length === SERVICES.length;
       },
       30_000,

@@ -10,8 +10,8 @@ describe('chaos (short form)', () => {
     const result = await runChaos({
       kills: 10,
       redisDownMs: 2_000,
-      pauseMs: [500, 2_500],
-      speed: 'max',
+      pauseMs: [0, 1_500],
+      speed: '1500',
       say: (line) => lines.push(line),
     });
     console.log(`${lines.join('\n')}`);

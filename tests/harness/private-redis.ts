@@ -67,6 +67,7 @@ export class PrivateRedis {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    probe.on('error', () => undefined); // refused until the server is up: expected
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
