@@ -221,16 +221,18 @@ describe('a poison entry on every stream consumer', () => {
     );
     for (const group of [GROUPS.scheduler, GROUPS.publisher]) {
       await waitFor(
-        async () => (await deadLetters(names.status, group)).length >= 1,
+        async () => (await deadLetters(names.status, group)).length >= 2,
         10_000,
         () => `status: no dead letter of group ${group}`,
       );
     }
-    // the scheduler rejects the bad service record; the publisher the bad public record
+    // both groups read every entry of the status stream, so each rejects both bad records
     expect((await deadLetters(names.status, GROUPS.scheduler)).map((l) => l.code)).toEqual([
+      'STREAM_ENTRY_INVALID',
       'STREAM_ENTRY_INVALID',
     ]);
     expect((await deadLetters(names.status, GROUPS.publisher)).map((l) => l.code)).toEqual([
+      'STREAM_ENTRY_INVALID',
       'STREAM_ENTRY_INVALID',
     ]);
 
