@@ -37,11 +37,6 @@ export const STREAM_ERROR_CODES = {
     'An entry failed maxDeliveries times (or was rejected as poison) and moved to its dead-letter stream.',
   STREAM_HANDLER_FAILED:
     'The handler failed on an entry (poison): redelivered with backoff until maxDeliveries, then dead-lettered.',
-  STREAM_HANDLER_TRANSPORT:
-    'The handler failed on a transport error (Redis unreachable, reply lost): retried with capped, jittered backoff; never dead-lettered.',
-  STREAM_HANDLER_BUG:
-    'The handler failed with a programmer error: the entry is dead-lettered once it reached maxDeliveries, then the process exits for the orchestrator to restart it.',
-  STREAM_READ_FAILED: 'Reading, claiming or acknowledging failed on a transport error: retried.',
   REDIS_VERSION_UNSUPPORTED: 'Redis is older than 6.2 (XAUTOCLAIM, XADD MINID/LIMIT are needed).',
   REDIS_EVICTION_UNSAFE:
     'Redis maxmemory-policy is not noeviction: an evicted stream or mark is silent data loss.',

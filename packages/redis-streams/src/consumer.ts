@@ -49,10 +49,12 @@ export interface StreamConsumerOptions {
    * Processes a batch (entries of one stream, in id order). With `autoAck` the batch is acked
    * after the handler resolves. Entries it refuses on sight go to `context.deadLetter`. When it
    * throws, the failure is classified ({@link FailureClass}): transport → the batch is retried
-   * after a backoff; poison or programmer → the batch is handled again entry by entry to find
-   * the failing entry, which is redelivered until its PEL delivery count reaches
-   * `maxDeliveries` and then dead-lettered; a programmer error also ends the consumer through
-   * `onFatal`. Handlers must therefore be idempotent per entry (they already are: at least once).
+   * after a backoff; poison → the batch is handled again entry by entry to find the failing
+   * entry, which is redelivered until its PEL delivery count reaches `maxDeliveries` and then
+   * dead-lettered; programmer → the consumer ends through `onFatal` at once (a single entry
+   * that reached `maxDeliveries` is dead-lettered first), and a restarted consumer replays
+   * pending entries one at a time once they reached `maxDeliveries`. Handlers must therefore be
+   * idempotent per entry (they already are: delivery is at least once).
    */
   handler: (entries: StreamEntry[], context: HandlerContext) => Promise<void>;
   /** Ack each batch after the handler resolves (default true). Off: call {@link StreamConsumer.ack}. */
@@ -244,12 +246,13 @@ export class StreamConsumer {
   private async readPending(): Promise<number> {
     const streams = [...this.pendingCursor.keys()];
     if (streams.length === 0) return 0;
+    const suspect = await this.nextPendingIsSuspect(streams);
     const reply = (await this.reader!.xreadgroup(
       'GROUP',
       this.opts.group,
       this.opts.consumer,
       'COUNT',
-      this.opts.batchSize,
+      suspect ? 1 : this.opts.batchSize,
       'STREAMS',
       ...streams,
       ...streams.map((s) => this.pendingCursor.get(s) ?? '0'),
@@ -260,6 +263,27 @@ export class StreamConsumer {
       else this.pendingCursor.delete(stream);
     }
     return this.handleReply(reply);
+  }
+
+  /**
+   * Whether the next own pending entry of any stream was delivered `maxDeliveries` times
+   * already (e.g. it crashed the process that often): then pending entries are replayed one at
+   * a time, so the failing one is found and dead-lettered instead of crashing a whole batch.
+   */
+  private async nextPendingIsSuspect(streams: readonly string[]): Promise<boolean> {
+    for (const stream of streams) {
+      const cursor = this.pendingCursor.get(stream) ?? '0';
+      const rows = (await this.opts.redis.xpending(
+        stream,
+        this.opts.group,
+        cursor === '0' ? '-' : `(${cursor}`,
+        '+',
+        1,
+        this.opts.consumer,
+      )) as [string, string, number, number][];
+      if ((rows[0]?.[3] ?? 0) >= this.opts.maxDeliveries) return true;
+    }
+    return false;
   }
 
   private async readNew(): Promise<number> {
@@ -297,11 +321,13 @@ export class StreamConsumer {
     const failure = await this.attempt(stream, entries);
     if (failure === undefined) return;
     const failureClass = this.opts.classify(failure.err);
-    if (failureClass === 'transport' || entries.length === 1) {
+    // A bug leaves the handler's state unknown: no more handling in this process. After the
+    // restart the pending replay goes one entry at a time once the entries look suspect.
+    if (failureClass === 'transport' || failureClass === 'programmer' || entries.length === 1) {
       return this.settle(stream, entries[0]!, failure.err, failureClass, entries.length === 1);
     }
-    // Poison or a bug somewhere in the batch: find the entry by handling them one at a time,
-    // in order; the first one that fails on its own stops the batch (order is kept).
+    // Poison somewhere in the batch: find the entry by handling them one at a time, in order;
+    // the first one that fails on its own stops the batch (order is kept).
     for (const entry of entries) {
       const alone = await this.attempt(stream, [entry]);
       if (alone) await this.settle(stream, entry, alone.err, this.opts.classify(alone.err), true);

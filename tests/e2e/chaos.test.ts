@@ -1,0 +1,30 @@
+import { runChaos } from '../chaos/chaos-run';
+
+// The short form of `pnpm chaos`: ten SIGKILLs of random services at random moments of the
+// replay of the real day, each restarted at once, and one SIGKILL of Redis (AOF on). The bars on
+// fxcm:ohlcv must be the reference exactly: none lost, none duplicated, none wrong.
+
+describe('chaos (short form)', () => {
+  it('10 kills and a Redis kill: 0 lost, 0 duplicated, 0 wrong, every service ready again', async () => {
+    const lines: string[] = [];
+    const result = await runChaos({
+      kills: 10,
+      redisDownMs: 2_000,
+      pauseMs: [0, 1_500],
+      speed: '1500',
+      say: (line) => lines.push(line),
+    });
+    console.log(`${lines.join('\n')}`);
+    expect(result).toMatchObject({ lost: 0, duplicated: 0, wrong: 0, extra: 0, crashed: [] });
+    // most kills (the Redis kill counts for two) hit a replay in progress, not a finished day
+    expect(result.midReplay).toBeGreaterThanOrEqual(6);
+    expect(result.ready.sort()).toEqual([
+      'bar-builder',
+      'fxcm-gateway',
+      'ingestor',
+      'publisher',
+      'scheduler',
+    ]);
+    expect(result.summary).toBe('10 kills (+1 Redis kill), 0 lost, 0 duplicated, 0 wrong');
+  }, 420_000);
+});
