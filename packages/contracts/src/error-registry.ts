@@ -37,6 +37,8 @@ export const STREAM_ERROR_CODES = {
     'An entry failed maxDeliveries times (or was rejected as poison) and moved to its dead-letter stream.',
   STREAM_HANDLER_FAILED:
     'The handler failed on an entry (poison): redelivered with backoff until maxDeliveries, then dead-lettered.',
+  STREAM_HANDLER_BUG:
+    'The handler failed with a programmer error: the entry is dead-lettered once it reached maxDeliveries, then the process exits for the orchestrator to restart it.',
   REDIS_VERSION_UNSUPPORTED: 'Redis is older than 6.2 (XAUTOCLAIM, XADD MINID/LIMIT are needed).',
   REDIS_EVICTION_UNSAFE:
     'Redis maxmemory-policy is not noeviction: an evicted stream or mark is silent data loss.',
@@ -118,6 +120,8 @@ export const ERROR_CODES = {
     STREAM_ENTRY_UNEXPECTED: 'A stream entry of a type that does not belong on its stream.',
     STREAM_ENTRY_FUTURE:
       'An entry that moves time (tick, watermark, history bar, status record) dated beyond the future tolerance (rejected, never persisted).',
+    PARTIAL_MINUTE_UNREPAIRED:
+      'A minute the feed saw only in part got no history bar within FXCM_PARTIAL_HISTORY_WAIT_MS: published from its ticks (a later history bar is one revision).',
     WARMUP_ENQUEUE_FAILED:
       'The bar builder could not queue the history jobs of a cold-start warm-up.',
     CHECKPOINT_WRITE_FAILED: 'The bar builder could not write its checkpoint.',

@@ -1241,6 +1241,98 @@ export const statusSchema = {
   }
 } as const;
 
+/** stream-bar-batch.schema.json: Entry type 'bar_batch' on {ns}:x:bars:{shard}: final bars of one (symbol, tf) republished from the store on request (warmup), published as one fxcm:ohlcv message with root source 'history_s3'. Idempotency key (req_id, symbol, tf, part). */
+export const streamBarBatchSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://fxcm-suite/contracts/stream-bar-batch.schema.json",
+  "title": "StreamBarBatch",
+  "description": "Entry type 'bar_batch' on {ns}:x:bars:{shard}: final bars of one (symbol, tf) republished from the store on request (warmup), published as one fxcm:ohlcv message with root source 'history_s3'. Idempotency key (req_id, symbol, tf, part).",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "symbol",
+    "tf",
+    "source",
+    "req_id",
+    "part",
+    "bars"
+  ],
+  "properties": {
+    "symbol": {
+      "description": "Normalized symbol.",
+      "$ref": "vocabulary.schema.json#/$defs/symbol"
+    },
+    "tf": {
+      "description": "Timeframe of every bar.",
+      "$ref": "vocabulary.schema.json#/$defs/timeframe"
+    },
+    "source": {
+      "description": "Root source of the published message (V1: command-driven warmup/backfill).",
+      "type": "string",
+      "enum": [
+        "history_s3"
+      ]
+    },
+    "req_id": {
+      "description": "Request id of the control entry that asked for it.",
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 128
+    },
+    "part": {
+      "description": "Index of this chunk within the request, from 0.",
+      "type": "integer",
+      "minimum": 0
+    },
+    "bars": {
+      "description": "Final bars, strictly ascending open_time (checked in code), at most 5,000 (the V1 ingest limit).",
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 5000,
+      "items": {
+        "title": "BatchBar",
+        "description": "A final wire bar as the store gives it back (complete=true), with complete, synthetic, source and tf set.",
+        "allOf": [
+          {
+            "$ref": "ohlcv-bar.schema.json"
+          },
+          {
+            "type": "object",
+            "required": [
+              "complete",
+              "synthetic",
+              "source",
+              "tf"
+            ],
+            "properties": {
+              "complete": {
+                "description": "true once the watermark passed the bar's end.",
+                "type": "boolean"
+              },
+              "synthetic": {
+                "description": "Flat bar for a tickless open minute.",
+                "type": "boolean"
+              },
+              "source": {
+                "description": "Built from ticks or taken from FXCM history.",
+                "type": "string",
+                "enum": [
+                  "tick_agg",
+                  "history"
+                ]
+              },
+              "tf": {
+                "description": "Timeframe.",
+                "$ref": "vocabulary.schema.json#/$defs/timeframe"
+              }
+            }
+          }
+        ]
+      }
+    }
+  }
+} as const;
+
 /** stream-bar.schema.json: Entry type 'bar' on {ns}:x:bars:{shard}: a preview (complete=false) or final bar of one (symbol, tf). Idempotency key (symbol, tf, bar.open_time[, revision]). */
 export const streamBarSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1976,6 +2068,7 @@ export const schemas = {
   'ohlcv': ohlcvSchema,
   'price-tik': priceTikSchema,
   'status': statusSchema,
+  'stream-bar-batch': streamBarBatchSchema,
   'stream-bar': streamBarSchema,
   'stream-control': streamControlSchema,
   'stream-feed-gap': streamFeedGapSchema,
@@ -1989,4 +2082,4 @@ export const schemas = {
 } as const;
 
 /** Names of the schemas that describe a payload (the others only hold shared $defs). */
-export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar', 'stream-control', 'stream-feed-gap', 'stream-history-bar', 'stream-history-range', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;
+export const payloadSchemaNames = ['command-backfill', 'command-envelope', 'command-set-universe', 'command-warmup', 'heartbeat', 'history-job-progress', 'history-job', 'market-status', 'ohlcv-bar', 'ohlcv', 'price-tik', 'status', 'stream-bar-batch', 'stream-bar', 'stream-control', 'stream-feed-gap', 'stream-history-bar', 'stream-history-range', 'stream-public-status', 'stream-service-status', 'stream-tick', 'stream-watermark'] as const;
