@@ -6,6 +6,7 @@ import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { ShardPipeline } from './shard-pipeline';
+import { createSloMetrics } from './slo-metrics';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
 import { openStore, type BarStore } from './store';
 
@@ -57,6 +58,7 @@ export function createApp({
   let pipeline: ShardPipeline | undefined;
   let consumer: StreamConsumer | undefined;
   let previewTimer: NodeJS.Timeout | undefined;
+  const slo = createSloMetrics(metrics);
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -132,7 +134,9 @@ export function createApp({
       }
       statusTimer = setInterval(() => {
         status.setDetail({ shard, ...pipeline!.detail() });
-        status.setCounters(countersOf(engine.counters()));
+        const counters = engine.counters();
+        status.setCounters(countersOf(counters));
+        slo.observe(counters);
       }, 1_000);
       status.setState('ok');
     },

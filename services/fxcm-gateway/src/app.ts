@@ -78,6 +78,12 @@ export function createApp({
     'Feed state transitions',
     ['state'],
   );
+  const tickLag = metrics.histogram(
+    'fxcm_tick_lag_seconds',
+    'Receipt time of a quote minus its FXCM event time, seconds (SLO: p95/p99)',
+    [],
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+  );
   const counts = { ticks: 0, rejected: 0, crossed: 0, bad_lines: 0 };
   // Wall-clock time of the last tick written: the scheduler's tick-cadence input.
   let lastTickAt = 0;
@@ -107,6 +113,7 @@ export function createApp({
       }
       counts.ticks += 1;
       lastTickAt = Date.now();
+      tickLag.observe(Math.max(0, check.tick.recv_ts - check.tick.ts) / 1_000);
       ticks.inc({ symbol: symbolLabel(check.tick.symbol) });
       if (check.crossed) {
         counts.crossed += 1;

@@ -10,6 +10,7 @@ import type { Metrics } from '@fxcm/metrics';
 import type { StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import { EntryRejections } from './entry-rejections';
+import { createPublisherMetrics } from './publisher-metrics';
 import type { RedisWithPublishOnce } from './publish-once';
 
 /** Options of {@link BarPublisher}. */
@@ -33,8 +34,10 @@ export interface BarPublisherOptions {
 export class BarPublisher {
   private readonly published;
   private readonly rejections: EntryRejections;
+  private readonly seed;
 
   constructor(private readonly opts: BarPublisherOptions) {
+    this.seed = createPublisherMetrics(opts.metrics);
     this.published = opts.metrics.counter(
       'fxcm_publisher_bars_total',
       'Bars handled by the publisher, by tf and outcome (published, duplicate)',
@@ -50,7 +53,7 @@ export class BarPublisher {
       publish(c: string, m: string): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
-    const sent: { tf: string; kind: 'final' | 'preview' }[] = [];
+    const sent: { symbol: string; tf: string; kind: 'final' | 'preview'; closeTime: number }[] = [];
     for (const entry of entries) {
       const message = this.encode(entry);
       if (!message) continue;
@@ -59,21 +62,37 @@ export class BarPublisher {
       } else {
         pipeline.publish(this.opts.channel, message.text);
       }
-      sent.push({ tf: message.tf, kind: message.final ? 'final' : 'preview' });
+      sent.push({
+        symbol: message.symbol,
+        tf: message.tf,
+        kind: message.final ? 'final' : 'preview',
+        closeTime: message.closeTime,
+      });
     }
     if (sent.length === 0) return;
     const results = await pipeline.exec();
     if (!results) throw new Error('publish pipeline returned no result');
+    const now = Date.now();
     results.forEach(([err, reply], i) => {
       if (err) throw err;
-      const { tf, kind } = sent[i]!;
-      this.published.inc({ tf, kind, outcome: reply === -1 ? 'duplicate' : 'published' });
+      const { symbol, tf, kind, closeTime } = sent[i]!;
+      const duplicate = reply === -1;
+      this.published.inc({ tf, kind, outcome: duplicate ? 'duplicate' : 'published' });
+      if (!duplicate) this.seed.published(symbol, tf, kind === 'final', closeTime, now);
     });
   }
 
-  private encode(
-    entry: StreamEntry,
-  ): { text: string; final: boolean; markKey: string; tf: string } | undefined {
+  private encode(entry: StreamEntry):
+    | {
+        text: string;
+        final: boolean;
+        markKey: string;
+        symbol: string;
+        tf: string;
+        closeTime: number;
+      }
+    | undefined {
+    let decodedData: { symbol?: string; tf?: string } | undefined;
     try {
       const decoded = decodeStreamEntry(entry.fields);
       if (decoded.type !== 'bar') {
@@ -82,6 +101,7 @@ export class BarPublisher {
           `bars stream: unexpected entry type ${decoded.type}`,
         );
       }
+      decodedData = decoded.data;
       const { symbol, tf, bar, revision } = decoded.data;
       const text = encodeOhlcvMessage(
         { symbol, tf, bars: [bar], source: bar.source },
@@ -92,10 +112,13 @@ export class BarPublisher {
         final: bar.complete === true,
         // A revision (an HTF bar rebuilt after a history fill) is a new message of the same key.
         markKey: `${keys(this.opts.namespace).published(symbol, tf, bar.open_time)}${revision ? `:r${revision}` : ''}`,
+        symbol,
         tf,
+        closeTime: bar.close_time,
       };
     } catch (err) {
       this.rejections.reject(entry, err);
+      this.seed.dropped(decodedData?.symbol, decodedData?.tf);
       return undefined;
     }
   }

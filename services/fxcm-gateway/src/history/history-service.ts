@@ -59,6 +59,14 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     'fxcm_gateway_backfills_total',
     'Gap backfill jobs enqueued',
   );
+  const notReady = opts.metrics.counter(
+    'fxcm_pricehistory_not_ready_total',
+    'FXCM answered "PriceHistoryCommunicator is not ready" to a history request',
+  );
+  const active = opts.metrics.gauge(
+    'fxcm_history_jobs_active',
+    'History jobs (warmup, backfill, gap repair) running now',
+  );
   const producer = new StreamProducer({
     redis: writerConn,
     maxLen: opts.maxLen,
@@ -86,6 +94,10 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     onRetry: (job, err, attempt, delayMs) => {
       const code = errorCodeOf((err as { code?: unknown }).code, 'HISTORY_FETCH_FAILED');
       retries.inc({ code });
+      if (code === 'FXCM_NOT_READY') {
+        notReady.inc();
+        opts.metrics.errors.inc({ type: 'pricehistory_not_ready' });
+      }
       opts.log(`history_retry:${code}`, 'warn', 'history request failed; retrying', {
         job,
         code,
@@ -94,12 +106,15 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
       });
     },
   });
+  worker.on('active', () => active.inc());
   worker.on('completed', (job, result) => {
+    active.dec();
     jobs.inc({ result: 'completed' });
     bars.inc(result.bars);
     opts.log('history_done', 'info', 'history job done', { job: job.id, ...result });
   });
   worker.on('failed', (job, err) => {
+    active.dec();
     jobs.inc({ result: 'failed' });
     const code = err instanceof HistoryJobError ? err.code : 'HISTORY_FETCH_FAILED';
     opts.status.error(code, err.message, { severity: 'warning' });
