@@ -5,7 +5,11 @@ import { boundedLabel } from '@fxcm/metrics';
 import { StreamProducer } from '@fxcm/redis-streams';
 import { StatusReporter, type ServiceApp, type ServiceDeps } from '@fxcm/service-runtime';
 import { resolveProvider, type GatewayConfig } from './config';
-import { createHistoryService, type HistoryService } from './history/history-service';
+import {
+  createHistoryService,
+  historyMetrics,
+  type HistoryService,
+} from './history/history-service';
 import { createProvider } from './provider-factory';
 import { TickRecorder } from './recording/tick-recorder';
 import type { FeedState, ProviderTick, TickSink } from './providers/provider';
@@ -159,6 +163,7 @@ export function createApp({
     'Quotes dropped as repeats or out of order before the rails',
     ['symbol'],
   );
+  historyMetrics(metrics);
   let history: HistoryService | undefined;
   const { provider, candles } = createProvider(config, {
     onBackfill: (symbols, fromMs, toMs) => history?.backfill(symbols, fromMs, toMs),
