@@ -8,7 +8,13 @@ import { ROOT } from '../harness/suite';
 // No Docker engine runs here: these checks read compose.yaml against the compose-spec schema
 // and against the services' own configuration declarations (Kubernetes: kubernetes.test.ts).
 
-type ComposeService = { environment?: Record<string, string>; build?: { dockerfile: string } };
+type ComposeService = {
+  environment?: Record<string, string>;
+  build?: { dockerfile: string };
+  image?: string;
+  volumes?: string[];
+  depends_on?: string[] | Record<string, unknown>;
+};
 // merge: the file shares settings through YAML anchors and `<<` merge keys, as compose does.
 const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
@@ -46,5 +52,38 @@ describe('compose.yaml', () => {
     }
     expect(compose.services.redis).toBeDefined();
     expect(compose.services.prometheus).toBeDefined();
+  });
+
+  it('runs Grafana with its Prometheus datasource and the suite dashboard provisioned from files', () => {
+    const grafana = compose.services.grafana;
+    expect(grafana?.image).toMatch(/^grafana\/grafana:/);
+    const mounts = new Map(
+      (grafana?.volumes ?? []).map((v) => [v.split(':')[1], v.split(':')[0]] as const),
+    );
+    expect(mounts.get('/etc/grafana/provisioning')).toBe('./infra/grafana/provisioning');
+    const dashboards = mounts.get('/var/lib/grafana/dashboards');
+    expect(dashboards).toBe('./infra/grafana/dashboards');
+    const provisioning = join(ROOT, 'infra', 'grafana', 'provisioning');
+    const datasource = parse(
+      readFileSync(join(provisioning, 'datasources', 'prometheus.yml'), 'utf8'),
+    ) as { datasources: { type: string; url: string; uid: string }[] };
+    expect(datasource.datasources[0]).toMatchObject({
+      type: 'prometheus',
+      url: 'http://prometheus:9090',
+    });
+    const provider = parse(
+      readFileSync(join(provisioning, 'dashboards', 'fxcm-suite.yml'), 'utf8'),
+    ) as { providers: { type: string; options: { path: string } }[] };
+    expect(provider.providers[0]).toMatchObject({
+      type: 'file',
+      options: { path: '/var/lib/grafana/dashboards' },
+    });
+    const dashboard = JSON.parse(
+      readFileSync(join(ROOT, 'infra', 'grafana', 'dashboards', 'fxcm-suite.json'), 'utf8'),
+    ) as { panels: { datasource: { uid: string }; targets: { expr: string }[] }[] };
+    expect(dashboard.panels.length).toBeGreaterThan(0);
+    for (const panel of dashboard.panels)
+      expect(panel.datasource.uid).toBe(datasource.datasources[0]!.uid);
+    expect(JSON.stringify(grafana?.depends_on)).toContain('prometheus');
   });
 });

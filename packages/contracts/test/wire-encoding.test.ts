@@ -255,6 +255,6 @@ describe('encodePublic', () => {
     expect(
       failure(() => encodePublic('heartbeat', { ...hb, context: { lag_seconds: Infinity } }))
         .message,
-    ).toBe('heartbeat: context.lag_seconds must be finite, got Infinity');
+    ).toBe('heartbeat: context.lag_seconds must be a finite number, got Infinity');
   });
 });

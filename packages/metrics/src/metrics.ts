@@ -35,8 +35,16 @@ export interface Metrics {
     help: string,
     labelNames?: readonly L[],
   ): Counter<L>;
-  /** Returns the gauge `name`, creating it on first use. */
-  gauge<L extends string = string>(name: string, help: string, labelNames?: readonly L[]): Gauge<L>;
+  /**
+   * Returns the gauge `name`, creating it on first use; `collect` (first creation only) runs at
+   * every scrape to set values that are functions of time, such as an age.
+   */
+  gauge<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    collect?: (gauge: Gauge<L>) => void,
+  ): Gauge<L>;
   /** Returns the histogram `name`, creating it on first use (`buckets` default to prom-client's). */
   histogram<L extends string = string>(
     name: string,
@@ -112,9 +120,17 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: string,
     help: string,
     labelNames: readonly L[] = [],
+    collect?: (gauge: Gauge<L>) => void,
   ): Gauge<L> {
     return obtain('gauge', name, labelNames, () => {
-      return new Gauge<L>({ name, help, labelNames, registers: [registry] });
+      const g: Gauge<L> = new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        ...(collect ? { collect: () => collect(g) } : {}),
+      });
+      return g;
     });
   }
 

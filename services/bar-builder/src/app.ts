@@ -20,6 +20,7 @@ import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { BarBuilderControl } from './control/bar-builder-control';
 import { ShardPipeline } from './shard-pipeline';
+import { createSloMetrics } from './slo-metrics';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
 import { warmupJobId } from './warmup-requests';
 import { openStore, type BarStore } from './store';
@@ -95,6 +96,7 @@ export function createApp({
   let pipeline: ShardPipeline | undefined;
   let consumer: StreamConsumer | undefined;
   let previewTimer: NodeJS.Timeout | undefined;
+  const slo = createSloMetrics(metrics);
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -189,7 +191,9 @@ export function createApp({
       }
       statusTimer = setInterval(() => {
         status.setDetail({ shard, ...pipeline!.detail() });
-        status.setCounters(countersOf(engine.counters()));
+        const counters = engine.counters();
+        status.setCounters(countersOf(counters));
+        slo.observe(counters);
       }, 1_000);
       status.setState('ok');
     },

@@ -11,7 +11,11 @@ import {
 } from '@fxcm/service-runtime';
 import { resolveProvider, type GatewayConfig } from './config';
 import { GatewayUniverse } from './control/gateway-universe';
-import { createHistoryService, type HistoryService } from './history/history-service';
+import {
+  createHistoryService,
+  historyMetrics,
+  type HistoryService,
+} from './history/history-service';
 import { createProvider } from './provider-factory';
 import { TickRecorder } from './recording/tick-recorder';
 import type { FeedState, ProviderTick, TickSink } from './providers/provider';
@@ -90,6 +94,12 @@ export function createApp({
     'fxcm_gateway_feed_gaps_total',
     'Spans the live feed was not observed (start, disconnect, dead feed), written as feed_gap',
   );
+  const tickLag = metrics.histogram(
+    'fxcm_tick_lag_seconds',
+    'Receipt time of a quote minus its FXCM event time, seconds (SLO: p95/p99)',
+    [],
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+  );
   const counts = { ticks: 0, rejected: 0, crossed: 0, bad_lines: 0 };
   // Wall-clock time of the last tick written: the scheduler's tick-cadence input.
   let lastTickAt = 0;
@@ -119,6 +129,7 @@ export function createApp({
       }
       counts.ticks += 1;
       lastTickAt = Date.now();
+      tickLag.observe(Math.max(0, check.tick.recv_ts - check.tick.ts) / 1_000);
       ticks.inc({ symbol: symbolLabel(check.tick.symbol) });
       if (check.crossed) {
         counts.crossed += 1;
@@ -173,6 +184,7 @@ export function createApp({
     'Quotes dropped as repeats or out of order before the rails',
     ['symbol'],
   );
+  historyMetrics(metrics);
   let history: HistoryService | undefined;
   const { provider, candles } = createProvider(config, {
     calendarFor: (symbol) => calendar.book.calendarFor(symbol),

@@ -1,4 +1,5 @@
 import { reasonCode, verifyOhlcvSignature, type HmacAlgo } from '@fxcm/contracts';
+import { createViewerMetrics } from './viewer-metrics';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { StatusReporter } from '@fxcm/service-runtime';
@@ -36,6 +37,7 @@ export class OhlcvIngest {
   private readonly messages;
   private readonly stored;
   private warnedUnsignedCheck = false;
+  private readonly viewer;
 
   constructor(private readonly opts: OhlcvIngestOptions) {
     this.messages = opts.metrics.counter(
@@ -43,6 +45,7 @@ export class OhlcvIngest {
       'fxcm:ohlcv messages by outcome (stored, duplicate, preview_only, rejected) and reason',
       ['outcome', 'reason'],
     );
+    this.viewer = createViewerMetrics(opts.metrics);
     this.stored = opts.metrics.counter(
       'fxcm_ingestor_bars_stored_total',
       'Bars newly stored, by tf',
@@ -82,6 +85,7 @@ export class OhlcvIngest {
       typeof source === 'string' ? source : undefined,
       bars,
     );
+    this.viewer.message(check.symbol, check.tf, check.bars);
     if (check.bars.length === 0) {
       this.messages.inc({ outcome: 'preview_only', reason: '' });
       return 'preview_only';

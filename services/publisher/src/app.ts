@@ -67,6 +67,7 @@ export function createApp({
     logger,
     metrics,
     status,
+    maxAgeMs: config.statusMaxAgeSeconds * 1_000,
   });
 
   const prices =

@@ -10,6 +10,7 @@ import type { Metrics } from '@fxcm/metrics';
 import type { EntryRejection, HandlerContext, StreamEntry } from '@fxcm/redis-streams';
 import type { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import { EntryRejections } from './entry-rejections';
+import { createPublisherMetrics } from './publisher-metrics';
 import type { RedisWithPublishOnce } from './publish-once';
 
 /** Options of {@link BarPublisher}. */
@@ -41,8 +42,10 @@ type Kind = 'final' | 'preview' | 'batch';
 export class BarPublisher {
   private readonly published;
   private readonly rejections: EntryRejections;
+  private readonly seed;
 
   constructor(private readonly opts: BarPublisherOptions) {
+    this.seed = createPublisherMetrics(opts.metrics);
     this.published = opts.metrics.counter(
       'fxcm_publisher_bars_total',
       'Bars handled by the publisher, by tf, kind (final, preview, batch) and outcome (published, duplicate, filtered)',
@@ -61,7 +64,7 @@ export class BarPublisher {
       publish(c: string, m: string): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
-    const sent: { tf: string; kind: Kind }[] = [];
+    const sent: { symbol: string; tf: string; kind: Kind; closeTime: number }[] = [];
     const rejected: EntryRejection[] = [];
     for (const entry of entries) {
       const message = this.encode(entry, rejected);
@@ -75,23 +78,45 @@ export class BarPublisher {
       } else {
         pipeline.publish(this.opts.channel, message.text);
       }
-      sent.push({ tf: message.tf, kind: message.kind });
+      sent.push({
+        symbol: message.symbol,
+        tf: message.tf,
+        kind: message.kind,
+        closeTime: message.closeTime,
+      });
     }
     await ctx?.deadLetter(rejected);
     if (sent.length === 0) return;
     const results = await pipeline.exec();
     if (!results) throw new Error('publish pipeline returned no result');
+    const now = Date.now();
     results.forEach(([err, reply], i) => {
       if (err) throw err;
-      const { tf, kind } = sent[i]!;
-      this.published.inc({ tf, kind, outcome: reply === -1 ? 'duplicate' : 'published' });
+      const { symbol, tf, kind, closeTime } = sent[i]!;
+      const duplicate = reply === -1;
+      this.published.inc({ tf, kind, outcome: duplicate ? 'duplicate' : 'published' });
+      // A warmup batch re-sends history: it is not fresh output of the live pipeline.
+      if (!duplicate && kind !== 'batch') {
+        this.seed.published(symbol, tf, kind === 'final', closeTime, now);
+      }
     });
   }
 
   private encode(
     entry: StreamEntry,
     rejected: EntryRejection[],
-  ): { text: string; kind: Kind; markKey: string; tf: string; filtered: boolean } | undefined {
+  ):
+    | {
+        text: string;
+        kind: Kind;
+        markKey: string;
+        symbol: string;
+        tf: string;
+        closeTime: number;
+        filtered: boolean;
+      }
+    | undefined {
+    let decodedData: { symbol?: string; tf?: string } | undefined;
     try {
       const decoded = decodeStreamEntry(entry.fields);
       const sign = this.opts.hmac
@@ -104,7 +129,9 @@ export class BarPublisher {
           text: encodeOhlcvMessage({ symbol, tf, bars, source }, sign),
           kind: 'batch',
           markKey: `${keys(this.opts.namespace).published(symbol, tf, bars[0].open_time)}:rp:${req_id}:${part}`,
+          symbol,
           tf,
+          closeTime: bars[bars.length - 1]!.close_time,
           filtered: false,
         };
       }
@@ -114,21 +141,25 @@ export class BarPublisher {
           `bars stream: unexpected entry type ${decoded.type}`,
         );
       }
+      decodedData = decoded.data;
       const { symbol, tf, bar, revision } = decoded.data;
       const kind: Kind = bar.complete === true ? 'final' : 'preview';
       if (this.opts.universe && !this.opts.universe().has(symbol, tf)) {
-        return { text: '', kind, markKey: '', tf, filtered: true };
+        return { text: '', kind, markKey: '', symbol, tf, closeTime: bar.close_time, filtered: true };
       }
       return {
         text: encodeOhlcvMessage({ symbol, tf, bars: [bar], source: bar.source }, sign),
         kind,
         // A revision (an HTF bar rebuilt after a history fill) is a new message of the same key.
         markKey: `${keys(this.opts.namespace).published(symbol, tf, bar.open_time)}${revision ? `:r${revision}` : ''}`,
+        symbol,
         tf,
+        closeTime: bar.close_time,
         filtered: false,
       };
     } catch (err) {
       rejected.push(this.rejections.reject(entry, err));
+      this.seed.dropped(decodedData?.symbol, decodedData?.tf);
       return undefined;
     }
   }

@@ -24,6 +24,15 @@ export const configSpec = defineConfig([
   },
   ...PRICE_SNAP_FIELDS,
   {
+    key: 'statusMaxAgeSeconds',
+    env: 'FXCM_STATUS_MAX_AGE_SECONDS',
+    type: 'number',
+    min: 1,
+    default: 10,
+    description:
+      'A status/heartbeat/market_status record older than this is dropped, not published (after an outage), seconds.',
+  },
+  {
     key: 'claimIdleMs',
     env: 'FXCM_PUBLISH_CLAIM_IDLE_MS',
     type: 'int',

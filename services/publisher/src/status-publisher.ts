@@ -25,15 +25,27 @@ export interface StatusPublisherOptions {
   logger: Logger;
   metrics: Metrics;
   status: StatusReporter;
+  /** A record older than this (by its entry id) is dropped, not published, ms. */
+  maxAgeMs: number;
+  now?: () => number;
 }
 
+/** Wall time a stream entry was added (the ms part of its id). */
+const entryTime = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
 /**
+ * After an outage the status stream holds a backlog of records that were true minutes ago: only
+ * the newest record of each kind in a batch is published, and one older than `maxAgeMs` not at
+ * all (both counted in `fxcm_publisher_status_dropped_total{kind,reason}`), so a consumer never
+ * sees a burst of stale status.
+ *
  * Publishes the scheduler's public records of `{ns}:x:status` (`fxcm:status`, `fxcm:heartbeat`,
  * `fxcm:market_status`) after validating each against its V1 contract. Service status records
  * on the same stream are the scheduler's input, not public: they are skipped.
  */
 export class StatusPublisher {
   private readonly published;
+  private readonly dropped;
   private readonly rejections: EntryRejections;
 
   constructor(private readonly opts: StatusPublisherOptions) {
@@ -41,6 +53,11 @@ export class StatusPublisher {
       'fxcm_publisher_status_total',
       'Public status records published, by kind',
       ['kind'],
+    );
+    this.dropped = opts.metrics.counter(
+      'fxcm_publisher_status_dropped_total',
+      'Public status records not published: aged past their interval, or superseded in a batch',
+      ['kind', 'reason'],
     );
     this.rejections = new EntryRejections('status', opts);
   }
@@ -58,22 +75,33 @@ export class StatusPublisher {
 
   /** Handles one batch; rejected entries go to the dead-letter stream. */
   async handle(entries: StreamEntry[], ctx?: HandlerContext): Promise<void> {
-    const pipeline = this.opts.redis.pipeline();
-    const kinds: string[] = [];
+    const now = (this.opts.now ?? Date.now)();
+    const newest = new Map<PublicStatusPayload['kind'], { text: string }>();
     const rejected: EntryRejection[] = [];
     for (const entry of entries) {
       try {
         const decoded = decodeStreamEntry(entry.fields);
         if (decoded.type !== 'public_status') continue;
         const record = asPublicStatusPayload(decoded.data);
-        pipeline.publish(this.opts.channels[record.kind], this.encode(record));
-        kinds.push(record.kind);
+        const text = this.encode(record);
+        if (now - entryTime(entry.id) > this.opts.maxAgeMs) {
+          this.dropped.inc({ kind: record.kind, reason: 'stale' });
+          continue;
+        }
+        if (newest.has(record.kind)) this.dropped.inc({ kind: record.kind, reason: 'superseded' });
+        newest.set(record.kind, { text });
       } catch (err) {
         rejected.push(this.rejections.reject(entry, err));
       }
     }
     await ctx?.deadLetter(rejected);
-    if (kinds.length === 0) return;
+    if (newest.size === 0) return;
+    const pipeline = this.opts.redis.pipeline();
+    const kinds: string[] = [];
+    for (const [kind, { text }] of newest) {
+      pipeline.publish(this.opts.channels[kind], text);
+      kinds.push(kind);
+    }
     const results = await pipeline.exec();
     for (const [i, [err]] of (results ?? []).entries()) {
       if (err) throw err;

@@ -247,9 +247,19 @@ export function createApp(
         ...entry('market_status', view.marketStatus),
       );
     }
-    tx.set(keys(config.namespace).statusSnapshot, JSON.stringify(stored));
+    const snapshotText = JSON.stringify(stored);
+    tx.set(keys(config.namespace).statusSnapshot, snapshotText);
     await tx.exec();
-    telemetry.observeCycle({ now, view, v1, beat, tracker, records: live });
+    telemetry.observeCycle({
+      now,
+      view,
+      v1,
+      beat,
+      tracker,
+      records: live,
+      commandBus: (snapshot['command_bus'] as { state: 'running' | 'error' | 'disabled' }).state,
+      snapshotBytes: Buffer.byteLength(snapshotText),
+    });
     published.inc({ kind: 'status' });
     published.inc({ kind: 'heartbeat' });
     if (sendMarket) {

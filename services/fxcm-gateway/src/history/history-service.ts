@@ -37,6 +37,28 @@ export interface HistoryService {
 }
 
 /**
+ * The seed's history metrics, registered whether or not the provider serves history (a replay
+ * does not), so dashboards and alerts always find them.
+ */
+export function historyMetrics(metrics: Metrics) {
+  return {
+    notReady: metrics.counter(
+      'fxcm_pricehistory_not_ready_total',
+      'FXCM answered "PriceHistoryCommunicator is not ready" to a history request',
+    ),
+    retries: metrics.counter(
+      'fxcm_gateway_history_retries_total',
+      'Transient history errors retried, by code',
+      ['code'],
+    ),
+    active: metrics.gauge(
+      'fxcm_history_jobs_active',
+      'History jobs (warmup, backfill, gap repair) running now',
+    ),
+  };
+}
+
+/**
  * Runs history jobs off the queue "history" into `{ns}:x:history:{shard}`, and turns the
  * connection machine's gap reports into jobs on the same queue, so backfills share the budget,
  * retries and one-at-a-time pacing of every other history request.
@@ -53,15 +75,11 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     ['result'],
   );
   const bars = opts.metrics.counter('fxcm_gateway_history_bars_total', 'History bars written');
-  const retries = opts.metrics.counter(
-    'fxcm_gateway_history_retries_total',
-    'Transient history errors retried, by code',
-    ['code'],
-  );
   const backfills = opts.metrics.counter(
     'fxcm_gateway_backfills_total',
     'Gap backfill jobs enqueued',
   );
+  const { notReady, active, retries } = historyMetrics(opts.metrics);
   const producer = new StreamProducer({
     redis: writerConn,
     maxLen: opts.maxLen,
@@ -89,6 +107,10 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     onRetry: (job, err, attempt, delayMs) => {
       const code = errorCodeOf((err as { code?: unknown }).code, 'HISTORY_FETCH_FAILED');
       retries.inc({ code });
+      if (code === 'FXCM_NOT_READY') {
+        notReady.inc();
+        opts.metrics.errors.inc({ type: 'pricehistory_not_ready' });
+      }
       opts.log(`history_retry:${code}`, 'warn', 'history request failed; retrying', {
         job,
         code,
@@ -97,12 +119,15 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
       });
     },
   });
+  worker.on('active', () => active.inc());
   worker.on('completed', (job, result) => {
+    active.dec();
     jobs.inc({ result: 'completed' });
     bars.inc(result.bars);
     opts.log('history_done', 'info', 'history job done', { job: job.id, ...result });
   });
   worker.on('failed', (job, err) => {
+    active.dec();
     jobs.inc({ result: 'failed' });
     const code = err instanceof HistoryJobError ? err.code : 'HISTORY_FETCH_FAILED';
     opts.status.error(code, err.message, { severity: 'warning' });

@@ -13,6 +13,10 @@ export interface CycleFacts {
   beat: Heartbeat;
   tracker: TargetTracker;
   records: readonly ServiceStatusRecord[];
+  /** Command bus state as the snapshot reports it. */
+  commandBus: 'running' | 'error' | 'disabled';
+  /** Bytes of the status snapshot written. */
+  snapshotBytes: number;
 }
 
 const V1_LEVELS = { ok: 0, stale: 1, delayed: 1, down: 2 } as const;
@@ -61,6 +65,14 @@ export function createSchedulerMetrics(metrics: Metrics, targets: readonly Strea
     'Service instances whose status record is recent, by service',
     ['service'],
   );
+  const commandBus = metrics.gauge(
+    'fxcm_command_bus_up',
+    'Command bus (fxcm:commands subscription): 1 running, 0 error, -1 disabled',
+  );
+  const snapshotBytes = metrics.gauge(
+    'fxcm_status_snapshot_bytes',
+    'Size of the status snapshot at {ns}:status:snapshot (cap 8192)',
+  );
   const known = new Set(['fxcm-gateway', 'bar-builder', 'scheduler', 'publisher', 'ingestor']);
   return {
     /** Sets every gauge from one cycle's facts. */
@@ -79,6 +91,8 @@ export function createSchedulerMetrics(metrics: Metrics, targets: readonly Strea
         if (state.lastFinalAt !== undefined)
           staleness.set(labels, Math.max(0, now - state.lastFinalAt) / 1_000);
       }
+      commandBus.set(facts.commandBus === 'running' ? 1 : facts.commandBus === 'error' ? 0 : -1);
+      snapshotBytes.set(facts.snapshotBytes);
       level.set({ field: 'price' }, V1_LEVELS[v1.price]);
       level.set({ field: 'ohlcv' }, V1_LEVELS[v1.ohlcv]);
       const counts = new Map<string, number>([...known].map((s) => [s, 0]));
