@@ -145,7 +145,15 @@ export class BarPublisher {
       const { symbol, tf, bar, revision } = decoded.data;
       const kind: Kind = bar.complete === true ? 'final' : 'preview';
       if (this.opts.universe && !this.opts.universe().has(symbol, tf)) {
-        return { text: '', kind, markKey: '', symbol, tf, closeTime: bar.close_time, filtered: true };
+        return {
+          text: '',
+          kind,
+          markKey: '',
+          symbol,
+          tf,
+          closeTime: bar.close_time,
+          filtered: true,
+        };
       }
       return {
         text: encodeOhlcvMessage({ symbol, tf, bars: [bar], source: bar.source }, sign),
