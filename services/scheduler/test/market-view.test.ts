@@ -42,19 +42,19 @@ describe('marketView (calendar → V1 market fields)', () => {
       current_close_utc: '2025-12-10T16:30:00+00:00',
       seconds_to_close: 7 * 3_600,
       // the break 22:00–23:00 UTC ends 8 h from now: the next open, even while open (V1)
-      next_open_utc: '2025-12-10T23:00:00+00:00',
-      seconds_to_next_open: 8 * 3_600,
+      next_open_utc: '2025-12-10T23:01:00+00:00',
+      seconds_to_next_open: 8 * 3_600 + 60,
     });
     expect(view.session.state_detail).toBeUndefined();
     expect(view.marketStatus.next_open_ms).toBeUndefined();
     expect(view.marketStatus.session).toMatchObject({
       tag: 'LDN_METALS',
       timezone: 'Europe/London',
-      next_open_ms: Date.UTC(2025, 11, 10, 23, 0),
-      next_open_seconds: 8 * 3_600,
-      weekly_open: '18:00@America/New_York',
-      weekly_close: '17:00@America/New_York',
-      daily_breaks: [{ start: '17:00', end: '18:00', tz: 'America/New_York' }],
+      next_open_ms: Date.UTC(2025, 11, 10, 23, 1),
+      next_open_seconds: 8 * 3_600 + 60,
+      weekly_open: '18:01@America/New_York',
+      weekly_close: '16:45@America/New_York',
+      daily_breaks: [{ start: '17:00', end: '18:01', tz: 'America/New_York' }],
     });
     expect(checkContract('market-status', view.marketStatus)).toMatchObject({ ok: true });
   });
@@ -63,9 +63,9 @@ describe('marketView (calendar → V1 market fields)', () => {
     const now = Date.UTC(2025, 11, 10, 15, 0, 7, 654);
     const view = marketView(metals, now);
     expect(Number.isInteger(view.secondsToNextOpen)).toBe(true);
-    expect(view.secondsToNextOpen).toBe(8 * 3_600 - 7);
+    expect(view.secondsToNextOpen).toBe(8 * 3_600 + 60 - 7);
     expect(view.nextOpenMs % 1_000).toBe(0);
-    expect(nextSessionOpen(metals, now)).toBe(Date.UTC(2025, 11, 10, 23, 0));
+    expect(nextSessionOpen(metals, now)).toBe(Date.UTC(2025, 11, 10, 23, 1));
   });
 
   it('outside every session window the tag is the V1 default, not the profile name', () => {

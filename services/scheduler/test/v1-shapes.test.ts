@@ -157,12 +157,12 @@ describe('V1 shapes of fxcm:status, fxcm:heartbeat, fxcm:market_status in every 
     expect(messages(open, FEEDS['dead']!(open)).v1).toMatchObject({ ohlcv: 'down' });
   });
 
-  it('writes whole-valued V1 floats as floats (0.0, 28800.0), never as ints', () => {
+  it('writes whole-valued V1 floats as floats (0.0, 28860.0), never as ints', () => {
     const m = messages(INSTANTS.open, FEEDS['live']!(INSTANTS.open));
-    expect(m.status).toContain('"seconds_to_next_open":28800.0');
-    expect(m.heartbeat).toContain('"next_open_seconds":28800.0');
+    expect(m.status).toContain('"seconds_to_next_open":28860.0');
+    expect(m.heartbeat).toContain('"next_open_seconds":28860.0');
     expect(m.heartbeat).toContain('"history_backoff_seconds":0.0');
-    expect(m.market_status).toContain('"next_open_seconds":28800.0');
+    expect(m.market_status).toContain('"next_open_seconds":28860.0');
   });
 
   it('names every target in FXCM spelling with its own staleness', () => {
