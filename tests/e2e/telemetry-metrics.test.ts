@@ -162,7 +162,7 @@ describe('the running suite’s /metrics', () => {
     // the services have read them all: the scheduler counted its rejected commands
     await waitFor(
       async () => {
-        const m = /^fxcm_commands_total\{type="other",result="rejected"[^}]*\} (\d+)/m.exec(
+        const m = /^fxcm_commands_total\{type="unknown",result="rejected"[^}]*\} (\d+)/m.exec(
           await scrape(),
         );
         return m !== null && Number(m[1]) >= 5_000;
