@@ -82,7 +82,16 @@ export class CommandListener {
   private closing: Promise<void> | undefined;
   private stopped = false;
   private readonly onMessage = (_channel: string, text: string): void => {
-    this.chain = this.chain.then(() => this.handle(text));
+    // One failed command must not stall the ones behind it: a rejected link would skip them all.
+    this.chain = this.chain
+      .then(() => this.handle(text))
+      .catch((err: unknown) => {
+        this.opts.metrics.errors.inc({ type: 'command' });
+        this.opts.status.error('COMMAND_COMMAND_ERROR', String((err as Error)?.message ?? err), {
+          severity: 'critical',
+        });
+        this.opts.logger.error('command handling failed', { err });
+      });
   };
 
   constructor(private readonly opts: CommandListenerOptions) {
