@@ -10,15 +10,15 @@ import { expectExactlyTheReference, SuiteRun } from '../harness/suite-run';
 
 // Hostile input on fxcm:commands while the real day is replayed: the scheduler must not exit,
 // must count every message under a code of the closed set, keep /metrics bounded, and the
-// day's bars must still come out exact. FXCM_FUZZ_COMMANDS sets the count: 20,000 in the test
-// suite (the in-process fuzz in services/scheduler covers 100,000), 100,000 in the long form
-// `pnpm fuzz:commands`.
+// day's bars must still come out exact. It is the long form `pnpm fuzz:commands`
+// (FXCM_FUZZ_COMMANDS=100000); `npm test` runs the in-process fuzz of services/scheduler
+// (100,000 commands through the interpreter) and skips this one.
 
 const REFERENCE = readReferenceBars(join(ROOT, 'data', 'EURUSD_20140505_m1.csv'));
-const COUNT = Number(process.env.FXCM_FUZZ_COMMANDS ?? 20_000);
+const COUNT = Number(process.env.FXCM_FUZZ_COMMANDS ?? 0);
 const HUGE_KEPT = 500; // of the ~16 KiB payloads: enough to hit the limit, not 150 MB of traffic
 
-describe('fuzzing fxcm:commands during a replay', () => {
+(COUNT > 0 ? describe : describe.skip)('fuzzing fxcm:commands during a replay', () => {
   it(`survives ${COUNT} malformed commands with every one counted under a known code`, async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const run = new SuiteRun('2000', REFERENCE.length, {

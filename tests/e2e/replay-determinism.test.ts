@@ -42,5 +42,5 @@ describe('replay speed does not change the bars', () => {
     expect(JSON.parse(max).length).toBeGreaterThan(1_410); // every minute with ticks, plus higher timeframes
     expect(await finalsAt(100)).toBe(max);
     expect(await finalsAt(1)).toBe(max);
-  }, 120_000);
+  }, 300_000);
 });
