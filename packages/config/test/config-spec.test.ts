@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import {
   buildConfig,
-  ConfigError,
   defineConfig,
   defineFields,
   describeConfig,
@@ -10,6 +9,7 @@ import {
   renderConfigTable,
   type ConfigOf,
 } from '../src';
+import { captureError } from './capture-error';
 
 const redisFields = defineFields([
   {
@@ -433,13 +433,3 @@ describe('describeConfig / renderConfigTable / redactConfig', () => {
     expect(config.password).toBe('pw-123');
   });
 });
-
-function captureError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}

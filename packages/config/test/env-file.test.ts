@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadEnvFiles, loadEnvLayers, parseEnvFile } from '../src';
+import { loadEnvFiles, loadEnvLayers, parseEnvFile } from '../src';
+import { captureError } from './capture-error';
 
 describe('parseEnvFile', () => {
   it('reads KEY=VALUE lines with export, comments and both quote styles', () => {
@@ -121,13 +122,3 @@ describe('loadEnvFiles', () => {
     );
   });
 });
-
-function captureError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ConfigError,
   isRuntimeSettings,
   loadRuntimeSettings,
   parseRuntimeSettings,
   parseStreamTargets,
 } from '../src';
+import { captureError } from './capture-error';
 
 const fixture = (name: string): string => join(__dirname, 'fixtures', name);
 
@@ -130,14 +130,4 @@ describe('parseStreamTargets', () => {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function captureError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
 }

@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadEnvLayers } from '../src';
+import { loadEnvLayers } from '../src';
+import { captureError } from './capture-error';
 
 describe('the secrets file (FXCM_SECRETS_FILE)', () => {
   let dir: string;
@@ -59,13 +60,3 @@ describe('the secrets file (FXCM_SECRETS_FILE)', () => {
     );
   });
 });
-
-function captureError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
