@@ -117,9 +117,10 @@ export const ERROR_CODES = {
     BAR_INVALID_RESTORE: 'A restored bar is inconsistent with the engine state.',
     BAR_RESTORE_AFTER_START: 'A restore was attempted after the engine started.',
     BAR_CALENDAR_FAILED: "A symbol's calendar threw or answered something impossible.",
-    STREAM_ENTRY_UNEXPECTED: 'A stream entry of a type that does not belong on its stream.',
+    STREAM_ENTRY_UNEXPECTED:
+      'The entry kind does not belong on its stream (ticks stream: tick, watermark, feed_gap; history stream: history_bar, history_range).',
     STREAM_ENTRY_FUTURE:
-      'An entry that moves time (tick, watermark, history bar, status record) dated beyond the future tolerance (rejected, never persisted).',
+      'The entry is dated more than FXCM_FUTURE_TOLERANCE_MS ahead of the wall clock (tick ts, watermark ts, history bar open_time, status record ts); rejected, never persisted.',
     PARTIAL_MINUTE_UNREPAIRED:
       'A minute the feed saw only in part got no history bar within FXCM_PARTIAL_HISTORY_WAIT_MS: published from its ticks (a later history bar is one revision).',
     WARMUP_ENQUEUE_FAILED:

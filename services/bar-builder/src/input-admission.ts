@@ -1,19 +1,14 @@
-import type { StreamEntry as DecodedEntry, StreamEntryType } from '@fxcm/contracts';
+import type { ErrorCode, StreamEntry as DecodedEntry, StreamEntryType } from '@fxcm/contracts';
 
 /**
- * Codes with which the bar builder rejects an input entry (the `reason` label of
- * `fxcm_bar_builder_rejected_total`, the code of the status error). Besides these, the
- * contract's `STREAM_ENTRY_INVALID` and the engine's `BAR_*` codes (docs/bars.md §11).
+ * The registry codes with which the bar builder rejects an input entry before the engine (the
+ * `reason` label of `fxcm_bar_builder_rejected_total`, the code of the status error). Besides
+ * these, the contract's `STREAM_ENTRY_INVALID` and the engine's `BAR_*` codes (docs/bars.md §11).
  */
-export const INPUT_REJECTION_CODES = {
-  STREAM_ENTRY_UNEXPECTED:
-    'The entry kind does not belong on this input stream (ticks stream: tick, watermark, feed_gap; history stream: history_bar, history_range).',
-  STREAM_ENTRY_FUTURE:
-    'The entry is dated more than FXCM_FUTURE_TOLERANCE_MS ahead of the wall clock (tick ts, watermark ts, history bar open_time, status record ts).',
-} as const;
-
-/** One of {@link INPUT_REJECTION_CODES}. */
-export type InputRejectionCode = keyof typeof INPUT_REJECTION_CODES;
+export type InputRejectionCode = Extract<
+  ErrorCode,
+  'STREAM_ENTRY_UNEXPECTED' | 'STREAM_ENTRY_FUTURE'
+>;
 
 /** What an input stream of a shard carries. */
 export type InputRole = 'ticks' | 'history';
