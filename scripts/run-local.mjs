@@ -15,7 +15,7 @@
 // SIGINT or SIGTERM stops every service (each logs `stopped`) within STOP_DEADLINE_MS, then
 // SIGKILLs what is left; a second signal kills at once.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -94,7 +94,10 @@ async function main() {
 
   let stopping = false;
   const children = services.map((service, i) => {
-    const log = createWriteStream(join(runDir, 'logs', `${service}.log`), { flags: 'w' });
+    // Opened (and truncated) now, before the banner: a reader never sees an earlier run's log.
+    const log = createWriteStream('', {
+      fd: openSync(join(runDir, 'logs', `${service}.log`), 'w'),
+    });
     // Its own process group: a terminal's Ctrl-C reaches it only through this runner, once.
     const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
       cwd: root,

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, PrivateRedis } from '../harness/private-redis';
+import { freePort } from '../harness/free-port';
+import { PrivateRedis } from '../harness/private-redis';
 import { judgeBars, readReferenceBars, type ReceivedBar } from '../harness/reference-bars';
-import { ROOT, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
+import { ROOT, SERVICE_NAMES, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
 
 /** Options of {@link runChaos}. */
 export interface ChaosOptions {
@@ -20,6 +21,8 @@ export interface ChaosOptions {
   /** Progress lines (the CLI prints them; the test keeps them for a failure message). */
   say?: (line: string) => void;
   random?: () => number;
+  /** How long the day may take to complete after the last kill, ms (600,000). */
+  settleMs?: number;
 }
 
 /** What a chaos run found. */
@@ -40,13 +43,7 @@ export interface ChaosResult {
   summary: string;
 }
 
-const SERVICES: ServiceName[] = [
-  'scheduler',
-  'publisher',
-  'ingestor',
-  'bar-builder',
-  'fxcm-gateway',
-];
+const SERVICES = SERVICE_NAMES;
 const TICKS = join(ROOT, 'data', 'EURUSD_20140505_ticks.csv.gz');
 const REFERENCE = readReferenceBars(join(ROOT, 'data', 'EURUSD_20140505_m1.csv'));
 const SECRET = 'chaos-secret';
@@ -164,8 +161,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     await waitFor(
       () => finals().lost.length === 0,
-      600_000,
-      () => `${finals().lost.length} reference minutes still missing\n${logs()}`,
+      options.settleMs ?? 600_000,
+      () =>
+        `${finals().lost.length} reference minutes still missing (first ${new Date(
+          finals().lost[0] ?? 0,
+        ).toISOString()}), ${received.length} bars\n${logs()}`,
     );
     let seen = -1;
     let quietSince = Date.now();
@@ -198,6 +198,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       ),
     ];
     const summary = `${options.kills} kills (+1 Redis kill), ${verdict.lost.length} lost, ${verdict.duplicated.length} duplicated, ${verdict.wrong.length} wrong`;
+    // what went wrong, bar by bar, so a failed run can be read without running it again
+    for (const t of [...verdict.wrong, ...verdict.duplicated].slice(0, 5)) {
+      const ref = REFERENCE.find((r) => r.open_time === t);
+      const got = received.filter((b) => b.open_time === t);
+      say(
+        `${new Date(t).toISOString()}: reference ${JSON.stringify(ref?.bid)}, got ${JSON.stringify(got)}`,
+      );
+    }
     say(summary);
     return {
       kills: options.kills,

@@ -12,7 +12,11 @@ describe('chaos (short form)', () => {
       redisDownMs: 2_000,
       pauseMs: [0, 1_500],
       speed: '1500',
-      say: (line) => lines.push(line),
+      settleMs: 240_000, // a stalled day fails with the services' logs, inside the test's time
+      say: (line) => {
+        lines.push(line);
+        process.stderr.write(`[chaos] ${line}\n`); // live, so a run that stalls shows where
+      },
     });
     console.log(`${lines.join('\n')}`);
     expect(result).toMatchObject({ lost: 0, duplicated: 0, wrong: 0, extra: 0, crashed: [] });

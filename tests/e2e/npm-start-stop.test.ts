@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrivateRedis } from '../harness/private-redis';
 import { commandLine, descendants, isRunning } from '../harness/process-tree';
@@ -26,6 +26,8 @@ afterAll(() => redis.stop());
 
 describe.each(['SIGINT', 'SIGTERM'] as const)('npm start, then %s to npm', (signal) => {
   it('stops every process of the suite, each service logging stopped', async () => {
+    // no earlier run's log may stand in for this run's
+    rmSync(join(ROOT, '.run', 'logs'), { recursive: true, force: true });
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: redis.url, FXCM_LOG_LEVEL: 'info' },

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../harness/free-port';
 import { ServiceProcess, waitFor } from '../harness/suite';
 
 // Each service is its own process: it refuses a bad configuration with a message naming the
@@ -47,7 +48,7 @@ describe('a service process', () => {
 
   it('serves health and metrics, becomes ready, and exits 0 on SIGTERM', async () => {
     const ns = `e2e_proc_${randomUUID().slice(0, 8)}`;
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const proc = new ServiceProcess('scheduler', {
       REDIS_URL,
       FXCM_NAMESPACE: ns,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parse } from 'yaml';
+import { freePort } from '../harness/free-port';
 import { ROOT, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
 
 // The five services as processes on a real Redis, replaying the bundled real day: their
@@ -89,9 +90,9 @@ describe('the running suite’s /metrics', () => {
   const logs = (): string => services.map((p) => `--- ${p.service}\n${p.tail(10)}`).join('\n');
 
   beforeAll(async () => {
-    let port = 21_000 + Math.floor(Math.random() * 15_000);
     for (const service of ORDER) {
-      ports.set(service, (port += 1));
+      const port = await freePort();
+      ports.set(service, port);
       const own: Record<ServiceName, Record<string, string>> = {
         'fxcm-gateway': {
           FXCM_PROVIDER: 'replay',
@@ -172,8 +173,10 @@ describe('the running suite’s /metrics', () => {
     );
     const after = series(await scrape());
     const added = [...after].filter((s) => !before.has(s));
-    // New series may only be the replay's own progress (a new timeframe), never a junk value.
+    // New series may only be the replay's own progress (a new timeframe, a first rejection code,
+    // a histogram's first bucket), never a junk value: 5,000 distinct junk types and symbols would
+    // add thousands, the replay adds a few dozen at most.
     expect(added.filter((s) => /junk|JUNK|J\d/.test(s))).toEqual([]);
-    expect(added.length).toBeLessThan(20);
+    expect(added.length).toBeLessThan(100);
   }, 120_000);
 });

@@ -3,16 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { verifyOhlcvSignature } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
 import type { ReferenceBar } from './reference-bars';
-import { ROOT, ServiceProcess, waitFor, type ServiceName } from './suite';
+import { ROOT, SERVICE_NAMES, ServiceProcess, waitFor, type ServiceName } from './suite';
 
 // The whole suite as processes on a real Redis, fed the bundled real day by the replay gateway.
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TICKS = join(ROOT, 'data', 'EURUSD_20140505_ticks.csv.gz');
 const SECRET = 'e2e-secret-ключ';
-const ORDER: ServiceName[] = ['scheduler', 'publisher', 'ingestor', 'bar-builder', 'fxcm-gateway'];
 
 /** A message received on fxcm:ohlcv, raw and parsed. */
 export interface Received {
@@ -30,6 +30,7 @@ export interface Received {
       close: number;
       complete?: boolean;
       synthetic?: boolean;
+      source?: string;
     }[];
   };
 }
@@ -44,24 +45,51 @@ export class SuiteRun {
   readonly ohlcv: Received[] = [];
   readonly status: string[] = [];
   readonly prices: string[] = [];
-  readonly services = new Map<ServiceName, ServiceProcess>();
-  private readonly sub = new Redis(REDIS_URL);
-  readonly redis = new Redis(REDIS_URL);
+  readonly services = new Map<string, ServiceProcess>();
+  private readonly sub: Redis;
+  /** A plain connection to the run's Redis (on a cluster: to the node its URL names). */
+  readonly redis: Redis;
+  private readonly redisUrl: string;
 
   /**
    * @param speed replay speed (`max` or a factor)
    * @param expectedMinutes final 1m bars {@link untilComplete} waits for
    * @param extraEnv per-service environment added to (and overriding) the defaults
+   * @param options which messages to keep, which services to start later, and where Redis is
+   *   (one server by URL, or a Redis Cluster by its seeds)
    */
   constructor(
     private readonly speed: string,
     private readonly expectedMinutes: number,
     private readonly extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
-  ) {}
+    private readonly options: {
+      /** Keep only fxcm:ohlcv messages signed with the run's secret (others publish there too). */
+      signedOnly?: boolean;
+      /** Services {@link start} leaves out (launch them later with {@link launch}). */
+      deferred?: readonly ServiceName[];
+      /** The run's Redis (default `REDIS_URL`, the shared server). */
+      url?: string;
+      /** Seeds of a Redis Cluster: every service gets FXCM_REDIS_CLUSTER=1 and these nodes. */
+      clusterSeeds?: readonly string[];
+      /** Environment every service gets (e.g. FXCM_SHARDS). */
+      common?: Record<string, string>;
+    } = {},
+  ) {
+    this.redisUrl = options.url ?? REDIS_URL;
+    this.sub = new Redis(this.redisUrl);
+    this.redis = new Redis(this.redisUrl);
+  }
 
   env(service: ServiceName): Record<string, string> {
+    const cluster: Record<string, string> = this.options.clusterSeeds
+      ? {
+          FXCM_REDIS_CLUSTER: 'true',
+          FXCM_REDIS_CLUSTER_NODES: this.options.clusterSeeds.join(','),
+        }
+      : {};
     const common = {
-      REDIS_URL,
+      REDIS_URL: this.redisUrl,
+      ...cluster,
       FXCM_NAMESPACE: this.namespace,
       FXCM_CHANNEL_PREFIX: this.prefix,
       FXCM_MARKET_STATUS_CHANNEL: `${this.prefix}:market_status`,
@@ -70,6 +98,7 @@ export class SuiteRun {
       FXCM_HMAC_ALGO: 'sha256',
       FXCM_STATUS_INTERVAL_MS: '500',
       FXCM_LOG_LEVEL: 'warn',
+      ...this.options.common,
     };
     const own: Record<ServiceName, Record<string, string>> = {
       'fxcm-gateway': {
@@ -92,6 +121,7 @@ export class SuiteRun {
   async start(): Promise<void> {
     this.sub.on('message', (channel: string, text: string) => {
       if (channel === `${this.prefix}:ohlcv`) {
+        if (this.options.signedOnly && !verifyOhlcvSignature(text, SECRET, 'sha256')) return;
         this.ohlcv.push({ text, msg: JSON.parse(text) as Received['msg'] });
       } else if (channel === `${this.prefix}:price_tik`) {
         this.prices.push(text);
@@ -104,12 +134,18 @@ export class SuiteRun {
       `${this.prefix}:status`,
       `${this.prefix}:price_tik`,
     );
-    for (const service of ORDER) this.launch(service);
+    for (const service of SERVICE_NAMES) {
+      if (!this.options.deferred?.includes(service)) this.launch(service);
+    }
   }
 
-  launch(service: ServiceName): ServiceProcess {
-    const proc = new ServiceProcess(service, this.env(service));
-    this.services.set(service, proc);
+  /**
+   * Starts a service; `as` names a second process of the same service (e.g. `bar-builder-1`,
+   * with `env` overriding its instance), kept under that name in {@link services}.
+   */
+  launch(service: ServiceName, as?: { name: string; env: Record<string, string> }): ServiceProcess {
+    const proc = new ServiceProcess(service, { ...this.env(service), ...as?.env });
+    this.services.set(as?.name ?? service, proc);
     return proc;
   }
 
@@ -152,6 +188,12 @@ export class SuiteRun {
   async stop(): Promise<void> {
     await Promise.all([...this.services.values()].map((p) => p.stop()));
     await this.sub.quit();
+    if (this.options.clusterSeeds) {
+      // the test owns the cluster and throws it away whole
+      this.redis.disconnect();
+      rmSync(this.cacheDir, { recursive: true, force: true });
+      return;
+    }
     let cursor = '0';
     do {
       const [next, found] = await this.redis.scan(

@@ -9,6 +9,15 @@ export const ROOT = join(__dirname, '..', '..');
 /** The five services, by folder name. */
 export type ServiceName = 'fxcm-gateway' | 'bar-builder' | 'scheduler' | 'publisher' | 'ingestor';
 
+/** The five services in start order (consumers first, the gateway that feeds them last). */
+export const SERVICE_NAMES: readonly ServiceName[] = [
+  'scheduler',
+  'publisher',
+  'ingestor',
+  'bar-builder',
+  'fxcm-gateway',
+];
+
 /** A service running as its own process from its build output, logs kept for failure reports. */
 export class ServiceProcess {
   readonly output: string[] = [];
@@ -24,7 +33,9 @@ export class ServiceProcess {
       throw new Error(`${main} is missing: run \`pnpm build\` first (npm test does)`);
     this.child = spawn(process.execPath, [main], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // No warmup on start unless a test asks for it: the suites replay a recorded day, so
+      // every target's store is below cache.warmup_bars of today and each run would warm it.
+      env: { PATH: process.env.PATH ?? '', FXCM_WARMUP_ON_START: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer): void => {
@@ -39,6 +50,11 @@ export class ServiceProcess {
   /** Sends a signal (SIGKILL to simulate a crash, SIGTERM for a clean stop). */
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+
+  /** True while the process has neither exited nor been killed. */
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Stops with SIGTERM and waits; resolves with the exit code. */

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { readBuildVersion } from '@fxcm/service-runtime';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { envNamesOf, SERVICE_SPECS as specs } from '../harness/service-specs';
@@ -85,5 +87,51 @@ describe('compose.yaml', () => {
     for (const panel of dashboard.panels)
       expect(panel.datasource.uid).toBe(datasource.datasources[0]!.uid);
     expect(JSON.stringify(grafana?.depends_on)).toContain('prometheus');
+  });
+});
+
+describe('the service Dockerfiles', () => {
+  const version = readFileSync(join(ROOT, 'VERSION'), 'utf8').split('\n')[0]!.trim();
+  const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+
+  it.each(Object.keys(specs))(
+    '%s: the image holds VERSION where the service finds it, so it reports its build version',
+    (service) => {
+      const lines = readFileSync(join(ROOT, 'services', service, 'Dockerfile'), 'utf8').split('\n');
+      // The image is the last stage: its WORKDIR and what it copies from the build context.
+      const stages = lines.flatMap((l, i) => (/^FROM\s/.test(l) ? [i] : []));
+      const final = lines.slice(stages[stages.length - 1]);
+      const workdir = final
+        .filter((l) => /^WORKDIR\s/.test(l))
+        .map((l) => l.split(/\s+/)[1]!)
+        .pop();
+      expect(workdir).toBeDefined();
+      const copies = final
+        .filter((l) => /^COPY\s/.test(l) && !l.includes('--from='))
+        .map((l) => l.split(/\s+/).filter((w) => !w.startsWith('--')))
+        .filter((words) => words[1] === 'VERSION')
+        .map((words) => posix.resolve(workdir!, words[2]!));
+      expect(copies).toHaveLength(1);
+      // Lay the image's files out in a scratch root and ask the service runtime, as it does at
+      // start from its working directory.
+      const image = mkdtempSync(join(tmpdir(), 'fxcm-image-'));
+      try {
+        const dest = join(image, copies[0]!.endsWith('/') ? `${copies[0]}VERSION` : copies[0]!);
+        mkdirSync(dirname(dest), { recursive: true });
+        copyFileSync(join(ROOT, 'VERSION'), dest);
+        mkdirSync(join(image, workdir!), { recursive: true });
+        expect(readBuildVersion({}, join(image, workdir!))).toBe(version);
+      } finally {
+        rmSync(image, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('sends VERSION with the build context', () => {
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(ignored.filter((pattern) => /VERSION|^\*$|^\*\*$/.test(pattern))).toEqual([]);
   });
 });

@@ -292,6 +292,33 @@ export class TradingCalendar {
   }
 
   /**
+   * Start of the earliest of the last `count` trading minutes before `to`: `[result, to)` holds
+   * exactly `count` open minutes (fewer when the scan reaches `notBefore` first, which is then
+   * the answer). The window of "the last N bars" whatever lies between: a weekend, a break, a
+   * holiday. `count` ≤ 0 gives `to`.
+   */
+  startOfLastOpenMinutes(to: number, count: number, notBefore: number): number {
+    checkRange(notBefore, to);
+    let left = Math.floor(count);
+    if (left <= 0) return to;
+    for (let index = weekIndexOf(to - 1); ; index--) {
+      const week = this.weekAt(index);
+      if (week.end <= notBefore) return notBefore;
+      const open = week.open;
+      for (let i = open.length - 2; i >= 0; i -= 2) {
+        const lo = Math.max(open[i]!, notBefore);
+        const hi = Math.min(open[i + 1]!, to);
+        if (hi <= lo) continue;
+        const first = Math.ceil(lo / MINUTE_MS);
+        const last = Math.ceil(hi / MINUTE_MS); // minute starts in [first, last)
+        if (last - first >= left) return (last - left) * MINUTE_MS;
+        left -= last - first;
+      }
+      if (week.start <= notBefore) return notBefore;
+    }
+  }
+
+  /**
    * Start of the trading day containing `ts`: the latest daily roll (17:00 New York for the FXCM
    * profiles, DST-aware) at or before `ts`. The anchor of 4h and 1d buckets.
    */

@@ -53,6 +53,23 @@ describe.each(calendars)('properties of %s', (_name, cal) => {
     }
   });
 
+  it('startOfLastOpenMinutes(to, n) opens a window of exactly n open minutes, the first open', () => {
+    const rand = seededRandom(7);
+    for (let i = 0; i < 400; i++) {
+      const to = randomInt(rand, LO, HI);
+      const n = randomInt(rand, 1, 12_000);
+      const floor = to - 21 * DAY;
+      const start = cal.startOfLastOpenMinutes(to, n, floor);
+      if (start === floor) {
+        expect(cal.openMinutes(floor, to)).toBeLessThanOrEqual(n);
+        continue;
+      }
+      expect(cal.openMinutes(start, to)).toBe(n);
+      expect(cal.isOpen(start)).toBe(true);
+      expect(start % MIN).toBe(0);
+    }
+  });
+
   it('nextPause(t) is after t, trading is continuous until it, and closed at it', () => {
     const rand = seededRandom(2);
     for (let i = 0; i < 1500; i++) {

@@ -120,12 +120,14 @@ export const ERROR_CODES = {
     STREAM_ENTRY_UNEXPECTED:
       'The entry kind does not belong on its stream (ticks stream: tick, watermark, feed_gap; history stream: history_bar, history_range).',
     STREAM_ENTRY_FUTURE:
-      'The entry is dated more than FXCM_FUTURE_TOLERANCE_MS ahead of the wall clock (tick ts, watermark ts, history bar open_time, status record ts); rejected, never persisted.',
+      'The entry is dated more than FXCM_FUTURE_TOLERANCE_MS ahead of the wall clock (bar builder: tick ts, watermark ts, history bar open_time, status record ts; scheduler: status record ts, 300 000 ms); rejected, never persisted.',
     PARTIAL_MINUTE_UNREPAIRED:
       'A minute the feed saw only in part got no history bar within FXCM_PARTIAL_HISTORY_WAIT_MS: published from its ticks (a later history bar is one revision).',
     WARMUP_ENQUEUE_FAILED:
       'The bar builder could not queue the history jobs of a cold-start warm-up.',
     CHECKPOINT_WRITE_FAILED: 'The bar builder could not write its checkpoint.',
+    TAIL_GUARD_FAILED:
+      'A tail-guard run failed (store read, history queue or bars stream); its findings are incomplete.',
   }),
   ...family('store', {
     STORE_INVALID_OPTIONS: 'The final-bar store was opened with impossible options.',

@@ -17,4 +17,5 @@ export * from './stream-targets';
 export * from './python-json';
 export * from './hmac';
 export * from './wire-encoding';
+export * from './heartbeat-context';
 export { createContractAjv } from './ajv-setup';

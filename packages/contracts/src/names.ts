@@ -71,6 +71,24 @@ export const GROUPS = {
  */
 export const HISTORY_QUEUE = 'history';
 
+/** BullMQ priority of a history job for a priority target (1 = served first). */
+export const HISTORY_PRIORITY_TARGET = 1;
+/** BullMQ priority of every other history job (every job has one: BullMQ serves unprioritized first). */
+export const HISTORY_PRIORITY_OTHER = 10;
+
+/**
+ * The BullMQ priority of a history job for (symbol, tf): the scheduler's commands and the
+ * gateway's gap repairs both enqueue with it, so the priority targets
+ * (`stream.history_priority_targets`, keys `SYMBOL|tf` in wire spelling) go first.
+ */
+export function historyJobPriority(
+  priorityTargets: ReadonlySet<string>,
+  symbol: string,
+  tf: string,
+): number {
+  return priorityTargets.has(`${symbol}|${tf}`) ? HISTORY_PRIORITY_TARGET : HISTORY_PRIORITY_OTHER;
+}
+
 /**
  * BullMQ key prefix of the suite's queues in namespace `ns`: `{fxcm}:bull` for `fxcm`. The hash
  * tag keeps one queue's keys in one Redis Cluster slot, as BullMQ requires.

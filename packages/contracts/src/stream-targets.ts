@@ -72,3 +72,13 @@ export function parseStreamTargets(
   });
   return out;
 }
+
+/**
+ * History priority targets (`stream.history_priority_targets`, `XAU/USD:m1`) as the keys
+ * `SYMBOL|tf` (wire spelling) the history queue and quota use.
+ */
+export function historyPriorityKeys(
+  input: string | readonly StreamTargetSpelling[],
+): ReadonlySet<string> {
+  return new Set(parseStreamTargets(input).map((t) => `${t.symbol}|${t.tf}`));
+}

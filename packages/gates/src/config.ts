@@ -1,15 +1,25 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CHANNEL_FIELDS, COMMON_FIELDS, HMAC_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import {
+  CALENDAR_FIELDS,
+  CHANNEL_FIELDS,
+  COMMON_FIELDS,
+  HMAC_FIELDS,
+  PROVIDER_FIELDS,
+  TARGET_FIELDS,
+} from '@fxcm/service-runtime';
 
 /**
  * The gate runner reads the deployment's own configuration (the same env, `.env`, profile,
- * secrets file and `runtime_settings.json`), so it checks what the services actually run with.
+ * secrets file, `runtime_settings.json`, calendar file and provider), so it checks what the services
+ * actually run with.
  */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
   ...CHANNEL_FIELDS,
   ...HMAC_FIELDS,
   ...TARGET_FIELDS,
+  ...CALENDAR_FIELDS,
+  ...PROVIDER_FIELDS,
 ] as const);
 
 /** The validated configuration object. */

@@ -1,3 +1,4 @@
+import type { TradingCalendar } from '@fxcm/calendar';
 import type { Redis } from 'ioredis';
 import type { ChannelNames, StreamTarget } from '@fxcm/contracts';
 import type { ProofPack } from './proof-pack';
@@ -25,6 +26,13 @@ export interface Deployment {
   readonly hmacSecret?: string;
   /** The services' `/metrics` addresses (`http://host:port/metrics`). */
   readonly metricsUrls: readonly string[];
+  /**
+   * The calendar the services run on, loaded from the same `FXCM_CALENDAR_FILE` /
+   * `FXCM_CALENDAR_SYMBOLS` they read, so a gate judges minutes by the deployment's own schedule.
+   */
+  calendarFor(symbol: string): TradingCalendar;
+  /** Where that calendar comes from (`detail.calendar` of the services' status records). */
+  readonly calendar: Readonly<Record<string, unknown>>;
 }
 
 /** What a gate may use. */
@@ -49,3 +57,10 @@ export interface Gate {
 export function symbolsOf(deployment: Deployment): string[] {
   return [...new Set(deployment.targets.map((t) => t.symbol))];
 }
+
+/** The verdict of a gate that reads `/metrics` when the runner was given no endpoint. */
+export const NO_METRICS_ENDPOINT: GateResult = {
+  verdict: 'fail',
+  summary: 'no /metrics endpoint given (--metrics-urls)',
+  facts: {},
+};

@@ -3,10 +3,8 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isConfigError } from '@fxcm/config';
-import { channelNames, parseStreamTargets } from '@fxcm/contracts';
-import { channelEnvOf, loadServiceConfig, redisUrlOf } from '@fxcm/service-runtime';
 import { Redis } from 'ioredis';
-import { configSpec } from './config';
+import { loadDeployment, type LoadedDeployment } from './deployment';
 import { loadManifest, ManifestError } from './manifest';
 import { packStamp } from './proof-pack';
 import { GATES } from './registry';
@@ -15,8 +13,8 @@ import { runGates } from './runner';
 const USAGE = `usage: pnpm gates [--manifest FILE] [--only a,b] [--seconds N] [--out DIR]
                   [--metrics-urls URL,URL] [--list]
 Runs the manifest's gates against the deployment the environment configures (REDIS_URL,
-FXCM_NAMESPACE, FXCM_SHARDS, FXCM_STREAM_CONFIG, … as the services read them) and writes a
-proof pack to DIR/<timestamp>/ (default audit/). Exit 0 when no gate failed, 1 when one did,
+FXCM_NAMESPACE, FXCM_SHARDS, FXCM_STREAM_CONFIG, FXCM_CALENDAR_FILE, … as the services
+read them) and writes a proof pack to DIR/<timestamp>/ (default audit/). Exit 0 when no gate failed, 1 when one did,
 2 for a usage or configuration error.`;
 
 async function main(): Promise<number> {
@@ -51,10 +49,14 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let config;
+  const metricsUrls = values['metrics-urls']
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  let loaded: LoadedDeployment;
   let manifest;
   try {
-    ({ config } = loadServiceConfig('gates', configSpec, process.env, process.cwd()));
+    loaded = loadDeployment(process.env, process.cwd(), metricsUrls);
     manifest = loadManifest(resolve(values.manifest));
   } catch (err) {
     if (isConfigError(err) || err instanceof ManifestError) {
@@ -73,24 +75,18 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const deployment = {
-    namespace: config.namespace,
-    shards: config.shardCount,
-    channels: channelNames(channelEnvOf(config)),
-    targets: parseStreamTargets(config.streamTargets),
-    ...(config.hmacSecret ? { hmacSecret: config.hmacSecret } : {}),
-    metricsUrls: values['metrics-urls']
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  };
-  const { hmacSecret: _secret, ...recorded } = deployment;
+  const { deployment } = loaded;
+  const { hmacSecret: _secret, calendarFor: _calendarFor, ...recorded } = deployment;
   const configHash = createHash('sha256')
     .update(
-      JSON.stringify({ deployment: { ...recorded, signed: _secret !== undefined }, manifest }),
+      JSON.stringify({
+        deployment: { ...recorded, signed: _secret !== undefined, provider: loaded.provider },
+        calendar: loaded.calendarSpec,
+        manifest,
+      }),
     )
     .digest('hex');
-  const redis = new Redis(redisUrlOf(config), { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = new Redis(loaded.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on('error', () => {}); // a refused connection surfaces as the failing command below
   const packDir = resolve(values.out, packStamp(Date.now()));
   try {
@@ -99,6 +95,7 @@ async function main(): Promise<number> {
       context: { deployment, redis, now: () => Date.now() },
       packDir,
       configHash,
+      provider: loaded.provider,
       ...(only ? { only } : {}),
       ...(seconds !== undefined ? { seconds } : {}),
     });

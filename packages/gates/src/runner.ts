@@ -1,6 +1,7 @@
 import type { GateContext, GateResult, Verdict } from './gate';
 import { GateArgsError } from './gate-args';
-import type { Manifest } from './manifest';
+import type { ProviderKind } from '@fxcm/service-runtime';
+import type { Manifest, ManifestEntry } from './manifest';
 import { ProofPack } from './proof-pack';
 import { GATES } from './registry';
 
@@ -21,11 +22,21 @@ export interface RunOptions {
   readonly only?: readonly string[];
   /** Overrides the `seconds` argument of every gate that has one (a shorter or longer window). */
   readonly seconds?: number;
+  /** The deployment's provider: an entry whose `appliesTo` leaves it out is skipped. */
+  readonly provider?: ProviderKind;
   /** Where verdict lines go (stdout by default). */
   readonly print?: (line: string) => void;
 }
 
 const LABEL: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
+
+/** Why `entry` does not apply to a deployment of `provider`, or undefined when it does. */
+export function notApplicable(entry: ManifestEntry, provider?: ProviderKind): string | undefined {
+  if (entry.skip !== undefined) return entry.skip;
+  if (provider === undefined || entry.appliesTo === undefined) return undefined;
+  if (entry.appliesTo.includes(provider)) return undefined;
+  return `a ${provider} deployment (only ${entry.appliesTo.join(', ')}): ${entry.reason}`;
+}
 
 /**
  * Runs the manifest's gates in order, each once, and writes the proof pack: the evidence of every
@@ -46,9 +57,17 @@ export async function runGates(manifest: Manifest, options: RunOptions): Promise
         ? { ...entry.args, seconds: options.seconds }
         : entry.args;
     const started = Date.now();
+    const why = notApplicable(entry, options.provider);
     let result: GateResult;
     try {
-      result = await gate.run(context, args);
+      result =
+        why !== undefined
+          ? {
+              verdict: 'skip',
+              summary: `does not apply here: ${why}`,
+              facts: { notApplicable: why },
+            }
+          : await gate.run(context, args);
     } catch (err) {
       const why =
         err instanceof GateArgsError ? `bad manifest arguments: ${err.message}` : String(err);

@@ -11,7 +11,7 @@ describe('parseManifest', () => {
 
   it('names an unknown gate and bad arguments', () => {
     expect(() => parseManifest('{"gates":[{"gate":"nope"}]}', 'm.json')).toThrow(
-      'm.json: gates[0]: unknown gate "nope" (known: calendar, tick-liveness, final-invariants, calendar-gaps, slo-minimum)',
+      'm.json: gates[0]: unknown gate "nope" (known: calendar, tick-liveness, final-invariants, calendar-gaps, slo-minimum, history-smoke, restart-safe, replay-determinism, load-smoke, canary-profile)',
     );
     expect(() => parseManifest('{"gates":[{"gate":"calendar","args":[1]}]}', 'm.json')).toThrow(
       'm.json: gates[0] (calendar): args must be an object',

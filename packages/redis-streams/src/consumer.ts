@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { reconnectDelay, type ReconnectPolicy } from './client';
+import { duplicateRedis, reconnectDelay, type ReconnectPolicy } from './client';
 import type { StreamCode } from './codes';
 import { deadLetterFields, deadLetterStreamOf, type DeadLetter } from './dead-letter';
 import { classifyFailure, type FailureClass } from './failure-class';
@@ -152,9 +152,9 @@ export class StreamConsumer {
   async start(): Promise<void> {
     if (this.loop) return;
     for (const stream of this.opts.streams) await this.ensureGroup(stream);
-    this.reader = this.opts.redis.duplicate({
-      connectionName: `${this.opts.group}:${this.opts.consumer}:reader`,
-      maxRetriesPerRequest: null,
+    this.reader = duplicateRedis(this.opts.redis, {
+      name: `${this.opts.group}:${this.opts.consumer}:reader`,
+      blocking: true,
     });
     // The reader reconnects on its own; its connection errors are reported, not left unhandled.
     this.reader.on('error', (err: Error) => this.opts.onError?.(err, 'connection', 'transport'));

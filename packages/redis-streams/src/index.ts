@@ -1,5 +1,13 @@
-export { createRedis, reconnectDelay, DEFAULT_RECONNECT } from './client';
-export type { CreateRedisOptions, ReconnectPolicy } from './client';
+export {
+  createRedis,
+  duplicateRedis,
+  multiBySlot,
+  reconnectDelay,
+  slotGroups,
+  slotKeyOf,
+  DEFAULT_RECONNECT,
+} from './client';
+export type { CreateRedisOptions, ReconnectPolicy, SlotCommand } from './client';
 export { STREAM_CODES } from './codes';
 export type { StreamCode } from './codes';
 export { StreamConsumer } from './consumer';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { reconnectDelay, type ReconnectPolicy } from './client';
+import { reconnectDelay, slotGroups, type ReconnectPolicy } from './client';
 import { interruptibleSleep } from './sleep';
 
 /** Options of {@link StreamProducer}. */
@@ -107,9 +107,16 @@ export class StreamProducer {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.batchSize);
       try {
-        const written = await this.write(batch);
-        this.queue.splice(0, written.count);
-        if (written.error) throw written.error;
+        const { written, error } = await this.write(batch);
+        // Only what was written leaves the queue; the rest keeps its order for the retry
+        // (an empty queue here was abandoned by abort()).
+        if (this.queue.length > 0) {
+          this.queue = [
+            ...batch.filter((entry) => !written.has(entry)),
+            ...this.queue.slice(batch.length),
+          ];
+        }
+        if (error) throw error;
         failures = 0;
       } catch (err) {
         this.opts.onError?.(err);
@@ -119,18 +126,35 @@ export class StreamProducer {
     }
   }
 
-  /** Writes a batch; entries before the first failure are written (Redis runs a pipeline in order). */
-  private async write(batch: Queued[]): Promise<{ count: number; error?: unknown }> {
-    const pipeline = this.opts.redis.pipeline();
-    for (const { stream, fields } of batch) {
-      const maxLen =
-        typeof this.opts.maxLen === 'function' ? this.opts.maxLen(stream) : this.opts.maxLen;
-      pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
-    }
-    const results = await pipeline.exec();
-    if (!results) return { count: 0, error: new Error('pipeline returned no result') };
-    const firstFailed = results.findIndex(([err]) => err);
-    if (firstFailed === -1) return { count: batch.length };
-    return { count: firstFailed, error: results[firstFailed]?.[0] };
+  /**
+   * Writes a batch, one pipeline per slot on a Redis Cluster (a single pipeline otherwise).
+   * In each pipeline the entries before the first failure are written (Redis runs it in order);
+   * the others are retried, so a stream's entries never overtake each other.
+   */
+  private async write(batch: Queued[]): Promise<{ written: Set<Queued>; error?: unknown }> {
+    const written = new Set<Queued>();
+    let error: unknown;
+    const groups = slotGroups(this.opts.redis, batch, (entry) => entry.stream);
+    await Promise.all(
+      groups.map(async (group) => {
+        const pipeline = this.opts.redis.pipeline();
+        for (const { stream, fields } of group) {
+          const maxLen =
+            typeof this.opts.maxLen === 'function' ? this.opts.maxLen(stream) : this.opts.maxLen;
+          pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
+        }
+        try {
+          const results = await pipeline.exec();
+          if (!results) throw new Error('pipeline returned no result');
+          const firstFailed = results.findIndex(([err]) => err);
+          const count = firstFailed === -1 ? group.length : firstFailed;
+          for (const entry of group.slice(0, count)) written.add(entry);
+          if (firstFailed !== -1) error ??= results[firstFailed]?.[0];
+        } catch (err) {
+          error ??= err;
+        }
+      }),
+    );
+    return { written, error };
   }
 }

@@ -37,6 +37,22 @@ export const COMMON_FIELDS = defineFields([
     description: 'Redis password (ACL), optional.',
   },
   {
+    key: 'redisCluster',
+    env: 'FXCM_REDIS_CLUSTER',
+    type: 'bool',
+    default: false,
+    description:
+      'Redis is a Redis Cluster: REDIS_URL (or FXCM_REDIS_HOST/PORT) names one of its nodes and every connection follows the slots (docs/operations.md, "Redis Cluster").',
+  },
+  {
+    key: 'redisClusterNodes',
+    env: 'FXCM_REDIS_CLUSTER_NODES',
+    type: 'list',
+    default: [],
+    description:
+      'More cluster nodes to discover the cluster from when the REDIS_URL node is down, host:port comma-separated (with FXCM_REDIS_CLUSTER).',
+  },
+  {
     key: 'redisSafety',
     env: 'FXCM_REDIS_SAFETY',
     type: 'enum',
@@ -117,6 +133,11 @@ export function redisUrlOf(config: CommonConfig): string {
   if (config.redisUrl) return config.redisUrl;
   const auth = config.redisPassword ? `:${encodeURIComponent(config.redisPassword)}@` : '';
   return `redis://${auth}${config.redisHost}:${config.redisPort}`;
+}
+
+/** The cluster seeds of a service's Redis, or undefined for a single Redis. */
+export function redisClusterOf(config: CommonConfig): { seeds: readonly string[] } | undefined {
+  return config.redisCluster ? { seeds: config.redisClusterNodes } : undefined;
 }
 
 /**
@@ -229,6 +250,22 @@ export const TARGET_FIELDS = defineFields([
 ] as const);
 
 /**
+ * The V1 history priority targets: the scheduler enqueues their history jobs first (BullMQ
+ * priority) and the gateway's history quota keeps a reserve for them.
+ */
+export const HISTORY_PRIORITY_FIELDS = defineFields([
+  {
+    key: 'historyPriorityTargets',
+    env: 'FXCM_HISTORY_PRIORITY_TARGETS',
+    setting: 'stream.history_priority_targets',
+    type: 'list',
+    default: ['XAU/USD:m1'],
+    description:
+      'History priority targets, SYMBOL:tf comma-separated: their history jobs go first and the quota keeps a reserve for them (V1 history_priority_targets).',
+  },
+] as const);
+
+/**
  * Which trading calendar a service runs on (docs/calendar.md, "The calendar in force"): the
  * services that build a calendar (gateway, bar builder, scheduler) spread these into their spec
  * and load it with `loadServiceCalendar`.
@@ -253,6 +290,42 @@ export const CALENDAR_FIELDS = defineFields([
 
 /** The calendar part of a service's config. */
 export type CalendarConfig = ConfigOfFields<typeof CALENDAR_FIELDS>;
+
+/**
+ * Where the deployment's quotes come from: the gateway builds its provider from these, and the
+ * gate runner reads them to skip the gates that cannot apply (a replay has no broker history).
+ */
+export const PROVIDER_FIELDS = defineFields([
+  {
+    key: 'provider',
+    env: 'FXCM_PROVIDER',
+    type: 'enum',
+    values: ['auto', 'sim', 'replay', 'fxcm-rest'],
+    default: 'auto',
+    description:
+      'Where quotes come from: fxcm-rest (FXCM Socket REST API), sim (deterministic simulator), replay (recorded tick files); auto = replay when FXCM_REPLAY_FILES is set, else sim.',
+  },
+  {
+    key: 'replayFiles',
+    env: 'FXCM_REPLAY_FILES',
+    type: 'list',
+    default: [],
+    description:
+      'Tick-archive files (SYMBOL_….csv.gz) or folders of them, comma-separated; several symbols are merged by time.',
+  },
+] as const);
+
+/** The provider part of a config. */
+export type ProviderConfig = ConfigOfFields<typeof PROVIDER_FIELDS>;
+
+/** A provider of quotes, `auto` resolved. */
+export type ProviderKind = 'sim' | 'replay' | 'fxcm-rest';
+
+/** The provider `FXCM_PROVIDER` names, with `auto` resolved. */
+export function resolveProvider(config: ProviderConfig): ProviderKind {
+  if (config.provider !== 'auto') return config.provider;
+  return config.replayFiles.length > 0 ? 'replay' : 'sim';
+}
 
 /** The price snapshot cadence: the publisher sends at it, the scheduler's heartbeat reports it. */
 export const PRICE_SNAP_FIELDS = defineFields([

@@ -1,12 +1,13 @@
 import {
   ContractError,
   decodeStreamEntry,
+  errorCodeOf,
   parseStreamTargets,
   type StreamControl,
   type StreamTarget,
   type StreamTargetSpelling,
 } from '@fxcm/contracts';
-import { interruptibleSleep } from '@fxcm/redis-streams';
+import { duplicateRedis, interruptibleSleep } from '@fxcm/redis-streams';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import type { Redis } from 'ioredis';
@@ -60,9 +61,9 @@ export class ControlReader {
     } catch (err) {
       this.opts.onError(err, 'read');
     }
-    this.reader = this.opts.redis.duplicate({
-      connectionName: `control:${this.opts.service}:reader`,
-      maxRetriesPerRequest: null,
+    this.reader = duplicateRedis(this.opts.redis, {
+      name: `control:${this.opts.service}:reader`,
+      blocking: true,
     });
     this.reader.on('error', (err: Error) => this.opts.onError(err, 'read'));
     this.loop = this.run(lastId);
@@ -137,16 +138,25 @@ export interface ControlErrorSinks {
 
 /**
  * The usual `onError` of a {@link ControlReader}: Redis errors count as `redis`, a malformed or
- * failing instruction as `control` with a `CONTROL_ENTRY_REJECTED` status error; all logged.
+ * failing instruction as `control` with a `CONTROL_ENTRY_REJECTED` status error and in
+ * `fxcm_control_rejected_total{code}` (its registry code); all logged.
  */
 export function controlErrorReporter({
   metrics,
   status,
   logger,
 }: ControlErrorSinks): ControlReaderOptions['onError'] {
+  const rejected = metrics.counter(
+    'fxcm_control_rejected_total',
+    'x:control entries not applied (malformed, of another kind, or refused), by code',
+    ['code'],
+  );
   return (err, where) => {
     metrics.errors.inc({ type: where === 'read' ? 'redis' : 'control' });
     if (where !== 'read') {
+      rejected.inc({
+        code: errorCodeOf((err as { code?: unknown })?.code, 'CONTROL_ENTRY_REJECTED'),
+      });
       status.error('CONTROL_ENTRY_REJECTED', String((err as Error).message).slice(0, 160), {
         severity: 'warning',
       });

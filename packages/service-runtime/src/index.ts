@@ -11,12 +11,22 @@ export {
   CHANNEL_FIELDS,
   HMAC_FIELDS,
   TARGET_FIELDS,
+  HISTORY_PRIORITY_FIELDS,
   CALENDAR_FIELDS,
+  PROVIDER_FIELDS,
   PRICE_SNAP_FIELDS,
+  resolveProvider,
   redisUrlOf,
+  redisClusterOf,
   channelEnvOf,
 } from './common-config';
-export type { CommonConfig, ChannelConfig, CalendarConfig } from './common-config';
+export type {
+  CommonConfig,
+  ChannelConfig,
+  CalendarConfig,
+  ProviderConfig,
+  ProviderKind,
+} from './common-config';
 export { loadServiceCalendar } from './service-calendar';
 export { StatusReporter } from './status-reporter';
 export type {

@@ -13,7 +13,7 @@ import { createMetrics, startHealthServer, type Metrics } from '@fxcm/metrics';
 import { createRedis } from '@fxcm/redis-streams';
 import type { Redis } from 'ioredis';
 import { readBuildVersion } from './build-version';
-import { redisUrlOf, type CommonConfig } from './common-config';
+import { redisClusterOf, redisUrlOf, type CommonConfig } from './common-config';
 import { checkRedisSafety } from './redis-safety';
 import { addStandingProblem } from './standing-problems';
 import { trackConnections } from './redis-readiness';
@@ -33,7 +33,8 @@ export interface ServiceDeps<C> {
 }
 
 /**
- * A {@link ConnectRedis} for `url`: every connection is named `<service>:<name>`, and its
+ * A {@link ConnectRedis} for `url` (a node of the cluster with `cluster`): every connection is
+ * named `<service>:<name>`, and its
  * connection errors are counted (`fxcm_connector_errors_total{type="redis_connection"}`) and
  * logged at most once per 10 s per connection.
  */
@@ -42,12 +43,14 @@ export function redisConnector(
   url: string,
   logger: Logger,
   metrics: Metrics,
+  cluster?: { seeds: readonly string[] },
 ): ConnectRedis {
   const log = createRateLimitedLog(logger, { intervalMs: 10_000 });
   return (name, options = {}) =>
     createRedis(url, {
       name: `${service}:${name}`,
       blocking: options.blocking,
+      cluster,
       onError: (err) => {
         metrics.errors.inc({ type: 'redis_connection' });
         log(`redis:${name}`, 'warn', 'redis connection error; reconnecting', {
@@ -163,7 +166,7 @@ export function runService<S extends ConfigSpec>(definition: ServiceDefinition<S
   const metrics = createMetrics({ service });
   const buildVersion = readBuildVersion(process.env, process.cwd());
   const connections = trackConnections(
-    redisConnector(service, redisUrlOf(common), logger, metrics),
+    redisConnector(service, redisUrlOf(common), logger, metrics, redisClusterOf(common)),
   );
 
   let app: ServiceApp | undefined;

@@ -2,8 +2,11 @@ import { hostname } from 'node:os';
 import {
   GROUPS,
   HISTORY_QUEUE,
+  historyJobPriority,
+  historyPriorityKeys,
   parseTimeframe,
   queuePrefix,
+  shardOf,
   streamNames,
   type HistoryJob,
 } from '@fxcm/contracts';
@@ -19,11 +22,16 @@ import { Queue } from 'bullmq';
 import { shardOfInstance, type BarBuilderConfig } from './config';
 import { createBarEngine, type Timeframe } from './domain';
 import { BarBuilderControl } from './control/bar-builder-control';
+import { PreviewGate } from './preview-gate';
+import { TailGuard } from './control/tail-guard';
 import { ShardPipeline } from './shard-pipeline';
 import { createSloMetrics } from './slo-metrics';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from './watermark-checkpoint';
 import { warmupJobId } from './warmup-requests';
 import { openStore, type BarStore } from './store';
+
+/** Entries read per stream per round: a full read means the builder is behind its input. */
+const INPUT_BATCH = 1_000;
 
 /**
  * The bar builder of one shard: consumer `shard-<n>` of the `bar-builder` group on the shard's
@@ -50,13 +58,18 @@ export function createApp({
     intervalMs: config.statusIntervalMs,
     constantDetail: { calendar: calendar.summary },
   });
+  const previewsDropped = metrics.counter(
+    'fxcm_bar_builder_previews_dropped_total',
+    'Previews dropped under backpressure, by reason (backlog, queue_full)',
+    ['reason'],
+  );
+  const previewGate = new PreviewGate(INPUT_BATCH, (reason, n) =>
+    previewsDropped.inc({ reason }, n),
+  );
   const producer = new StreamProducer({
     redis,
     maxLen: config.barsMaxLen,
-    onDrop: () =>
-      metrics
-        .counter('fxcm_bar_builder_previews_dropped_total', 'Previews dropped under backpressure')
-        .inc(),
+    onDrop: () => previewGate.drop('queue_full'),
     onError: (err) => {
       metrics.errors.inc({ type: 'redis' });
       logger.warn('bars stream write failed; retrying', { err });
@@ -75,12 +88,35 @@ export function createApp({
   });
   // Warm-up jobs go through the gateway's history queue like every other history request.
   const queueConn = connect(`shard-${shard}:history-queue`, { blocking: true });
+  const historyPriority = historyPriorityKeys(config.historyPriorityTargets);
   const historyQueue = new Queue<HistoryJob>(HISTORY_QUEUE, {
     connection: queueConn,
     prefix: queuePrefix(config.namespace),
   });
 
   let store: BarStore | undefined;
+  const tailGuard = new TailGuard({
+    store: () => store,
+    calendarFor: (symbol) => calendar.book.calendarFor(symbol),
+    enqueue: async (job, jobId) => {
+      await historyQueue.add('tail_guard', job, {
+        jobId,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 30_000 },
+        removeOnComplete: 1_000,
+        removeOnFail: 1_000,
+      });
+    },
+    jobState: (jobId) => historyQueue.getJobState(jobId),
+    producer,
+    barsStream: names.bars(shard),
+    historyWaitMs: config.tailGuardHistoryWaitSeconds * 1_000,
+    settleMs: 15_000,
+    maxSpanMs: 31 * 24 * 3_600_000,
+    logger,
+    metrics,
+    status,
+  });
   const control = new BarBuilderControl({
     redis,
     controlStream: names.control,
@@ -89,6 +125,8 @@ export function createApp({
     producer,
     calendarFor: (symbol) => calendar.book.calendarFor(symbol),
     maxBars: config.cacheMaxBars,
+    ownsSymbol: (symbol) => shardOf(symbol, config.shardCount) === shard,
+    tailGuard,
     logger,
     metrics,
     status,
@@ -151,6 +189,8 @@ export function createApp({
               { symbol: need.symbol, from: need.from, to: need.to, reason: 'warmup' },
               {
                 jobId: warmupJobId(need),
+                // every job has a priority: BullMQ would serve an unprioritized one first
+                priority: historyJobPriority(historyPriority, need.symbol, '1m'),
                 attempts: 5,
                 backoff: { type: 'exponential', delay: 30_000 },
               },
@@ -163,6 +203,7 @@ export function createApp({
               logger.warn('cannot enqueue warm-up history', { ...need, err });
             });
         },
+        previewGate,
         metrics,
         status,
         logger,
@@ -177,7 +218,7 @@ export function createApp({
         consumer: `shard-${shard}`,
         autoAck: false,
         claim: false,
-        batchSize: 1_000,
+        batchSize: INPUT_BATCH,
         handler: (entries, ctx) => pipeline!.handle(entries, ctx),
         ...consumerReporting({ logger, metrics, status }, 'ticks'),
       });
@@ -190,7 +231,7 @@ export function createApp({
         );
       }
       statusTimer = setInterval(() => {
-        status.setDetail({ shard, ...pipeline!.detail() });
+        status.setDetail({ shard, ...pipeline!.detail(), ...control.detail() });
         const counters = engine.counters();
         status.setCounters(countersOf(counters));
         slo.observe(counters);

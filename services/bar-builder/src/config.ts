@@ -1,10 +1,11 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CALENDAR_FIELDS, COMMON_FIELDS } from '@fxcm/service-runtime';
+import { CALENDAR_FIELDS, COMMON_FIELDS, HISTORY_PRIORITY_FIELDS } from '@fxcm/service-runtime';
 
 /** The bar builder's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
   ...CALENDAR_FIELDS,
+  ...HISTORY_PRIORITY_FIELDS,
   {
     key: 'shard',
     env: 'FXCM_SHARD',
@@ -105,6 +106,15 @@ export const configSpec = defineConfig([
     min: 1_000,
     default: 200_000,
     description: 'Approximate retention of the bars stream (XADD MAXLEN ~).',
+  },
+  {
+    key: 'tailGuardHistoryWaitSeconds',
+    env: 'FXCM_TAIL_GUARD_HISTORY_WAIT_SECONDS',
+    type: 'int',
+    min: 1,
+    default: 300,
+    description:
+      'How long a tail-guard repair waits for its history jobs before republishing what the store then holds.',
   },
 ] as const);
 

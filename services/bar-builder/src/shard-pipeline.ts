@@ -1,3 +1,4 @@
+import type { PreviewGate } from './preview-gate';
 import {
   ContractError,
   decodeStreamEntry,
@@ -53,6 +54,8 @@ export interface ShardPipelineOptions {
   checkpoint: { read(): number | undefined; write(watermark: number): void };
   /** Acknowledges entries of the shard's input streams once their effects are durable. */
   ack: (stream: string, ids: string[]) => Promise<unknown>;
+  /** Sheds previews while the builder is behind its tick stream (and counts them). */
+  previewGate?: PreviewGate;
   metrics: Metrics;
   status: StatusReporter;
   logger: Logger;
@@ -75,6 +78,8 @@ interface HeldTick {
  */
 export class ShardPipeline {
   private held: HeldTick[] = [];
+  /** The smallest minute in {@link held} (Infinity when empty). */
+  private oldestHeldMinute = Infinity;
   /**
    * Keys `(stream, id)` of the held ticks: a redelivered entry that is still held is not applied
    * or acked again. Ids are per stream, so the stream is part of the key: a history entry with a
@@ -162,6 +167,9 @@ export class ShardPipeline {
     const events: BarEvent[] = [];
     const ackNow: StreamEntry[] = [];
     const ackAfterDurable: StreamEntry[] = [];
+    if (batch.length > 0 && this.roles.get(batch[0]!.stream) === 'ticks') {
+      this.opts.previewGate?.observeBatch(batch.length);
+    }
     for (const entry of batch) {
       // Redelivered while this process still holds it (a batch retried after a Redis error): the
       // engine already has the tick, and acking it now would release it before its minute is final.
@@ -193,7 +201,7 @@ export class ShardPipeline {
             const disposition = engine.onTick({ symbol, ts, bid, ask });
             this.entries.inc({ symbol: this.symbolLabel(symbol), disposition });
             if (disposition === 'applied') {
-              this.held.push({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
+              this.hold({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
               this.heldKeys.add(heldKey(entry));
             } else {
               ackNow.push(entry);
@@ -211,7 +219,7 @@ export class ShardPipeline {
           case 'feed_gap':
             // Held like a tick until the minutes it marks are final, so a restart re-reads it.
             engine.onPartialMinutes({ from: decoded.data.from, to: decoded.data.to });
-            this.held.push({
+            this.hold({
               stream: entry.stream,
               id: entry.id,
               minute: minuteOf(decoded.data.to),
@@ -245,18 +253,30 @@ export class ShardPipeline {
       this.opts.checkpoint.write(watermark);
       this.checkpointed = frontier;
     }
-    const done = this.held.filter((t) => t.minute < frontier);
-    if (done.length > 0) {
+    // Scanned only when something can be released: the held list is a minute of ticks or more.
+    let done: HeldTick[] = [];
+    if (frontier > this.oldestHeldMinute) {
+      done = this.held.filter((t) => t.minute < frontier);
       this.held = this.held.filter((t) => t.minute >= frontier);
       for (const t of done) this.heldKeys.delete(heldKey(t));
+      this.oldestHeldMinute = this.held.reduce((m, t) => Math.min(m, t.minute), Infinity);
     }
     await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
     this.warmup.request(engine.warmupNeeds());
   }
 
-  /** Queues the previews of every (symbol, tf) that changed; dropped first under backpressure. */
+  /**
+   * Queues the previews of every (symbol, tf) that changed; while the builder is behind its tick
+   * stream they are dropped (and counted) instead, and the producer drops them first when its
+   * queue is full. Finals never are.
+   */
   flushPreviews(now: number): number {
     const previews: PreviewEvent[] = this.opts.engine.previews();
+    const gate = this.opts.previewGate;
+    if (gate?.backlogged) {
+      gate.drop('backlog', previews.length);
+      return 0;
+    }
     for (const p of previews) {
       this.opts.producer.add(this.opts.barsStream, this.barEntry(p.symbol, p.bar), {
         droppable: true,
@@ -278,6 +298,8 @@ export class ShardPipeline {
       warming: this.warmup.pending(),
       last_final_close: this.lastFinalClose,
       last_preview_at: this.lastPreviewAt,
+      input_backlog: this.opts.previewGate?.backlogged ?? false,
+      previews_dropped: this.opts.previewGate?.totals(),
       store: this.opts.store.state,
     };
   }
@@ -296,7 +318,9 @@ export class ShardPipeline {
       if (event.kind === 'final' && event.unrepaired) this.unrepaired(event.symbol, event.bar);
       if (event.kind === 'revised' && event.tf === '1m') this.opts.status.recover(UNREPAIRED);
       if (event.tf === '1m' && event.kind === 'final') {
-        finals1m.set(event.symbol, [...(finals1m.get(event.symbol) ?? []), event.bar]);
+        const bars = finals1m.get(event.symbol);
+        if (bars) bars.push(event.bar);
+        else finals1m.set(event.symbol, [event.bar]);
         this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, event.bar.close_time);
       }
     }
@@ -357,9 +381,19 @@ export class ShardPipeline {
     return { entry, code: reason, message };
   }
 
+  private hold(tick: HeldTick): void {
+    this.held.push(tick);
+    this.oldestHeldMinute = Math.min(this.oldestHeldMinute, tick.minute);
+  }
+
   private async ackAll(entries: readonly { stream: string; id: string }[]): Promise<void> {
     const byStream = new Map<string, string[]>();
-    for (const e of entries) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e.id]);
+    // Appended in place: a minute going final can release tens of thousands of held ticks.
+    for (const e of entries) {
+      const ids = byStream.get(e.stream);
+      if (ids) ids.push(e.id);
+      else byStream.set(e.stream, [e.id]);
+    }
     for (const [stream, ids] of byStream) await this.opts.ack(stream, ids);
   }
 }

@@ -9,7 +9,7 @@ import {
   type ServiceApp,
   type ServiceDeps,
 } from '@fxcm/service-runtime';
-import { resolveProvider, type GatewayConfig } from './config';
+import { historyBackoffOf, historyQuotaOf, resolveProvider, type GatewayConfig } from './config';
 import { GatewayUniverse } from './control/gateway-universe';
 import {
   createHistoryService,
@@ -104,6 +104,16 @@ export function createApp({
   // Wall-clock time of the last tick written: the scheduler's tick-cadence input.
   let lastTickAt = 0;
   let feedDetail: Record<string, unknown> = {};
+  // The universe the provider streams (after a set_universe), beside the feed's state.
+  let universeDetail: Record<string, unknown> = {};
+  let history: HistoryService | undefined;
+  const reportDetail = (): void =>
+    status.setDetail({
+      ...feedDetail,
+      ...universeDetail,
+      ...(lastTickAt ? { last_tick_at: lastTickAt } : {}),
+      ...history?.detail(Date.now()),
+    });
 
   const recorder = config.recordDir
     ? new TickRecorder({
@@ -153,7 +163,7 @@ export function createApp({
     state(state: FeedState, detail) {
       transitions.inc({ state });
       feedDetail = { provider: provider.name, feed_state: state, ...detail };
-      status.setDetail({ ...feedDetail, ...(lastTickAt ? { last_tick_at: lastTickAt } : {}) });
+      reportDetail();
       if (state === 'error') {
         // Provider details carry their own codes; only registered ones reach the status record.
         const code = errorCodeOf(String(detail?.code ?? '').toUpperCase(), 'FEED_ERROR');
@@ -185,7 +195,6 @@ export function createApp({
     ['symbol'],
   );
   historyMetrics(metrics);
-  let history: HistoryService | undefined;
   const { provider, candles } = createProvider(config, {
     calendarFor: (symbol) => calendar.book.calendarFor(symbol),
     onBackfill: (symbols, fromMs, toMs) => history?.backfill(symbols, fromMs, toMs),
@@ -215,6 +224,8 @@ export function createApp({
       maxLen: config.historyMaxLen,
       source: candles,
       budget: { maxRequests: config.historyMaxRequests, maxMs: config.historyMaxSeconds * 1000 },
+      quota: historyQuotaOf(config),
+      backoff: historyBackoffOf(config),
       metrics,
       status,
       log: rateLimited,
@@ -228,11 +239,16 @@ export function createApp({
     logger,
     metrics,
     status,
+    onApplied: (detail) => {
+      universeDetail = detail;
+      reportDetail();
+    },
   });
 
   const reportCounts = setInterval(() => {
     status.setCounters({ ...counts });
-    if (lastTickAt) status.setDetail({ ...feedDetail, last_tick_at: lastTickAt });
+    // The history quota and backoff change without feed events: refreshed every second.
+    reportDetail();
   }, 1_000);
   reportCounts.unref();
 

@@ -1,19 +1,20 @@
 import { ConfigError, defineConfig, type ConfigOf } from '@fxcm/config';
-import { CALENDAR_FIELDS, COMMON_FIELDS, TARGET_FIELDS } from '@fxcm/service-runtime';
+import { historyPriorityKeys } from '@fxcm/contracts';
+import type { BackoffSettings } from './history/history-backoff';
+import type { HistoryQuotaSettings } from './history/history-quota';
+import {
+  CALENDAR_FIELDS,
+  COMMON_FIELDS,
+  HISTORY_PRIORITY_FIELDS,
+  PROVIDER_FIELDS,
+  TARGET_FIELDS,
+} from '@fxcm/service-runtime';
 
 /** The gateway's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
   ...CALENDAR_FIELDS,
-  {
-    key: 'provider',
-    env: 'FXCM_PROVIDER',
-    type: 'enum',
-    values: ['auto', 'sim', 'replay', 'fxcm-rest'],
-    default: 'auto',
-    description:
-      'Where quotes come from: fxcm-rest (FXCM Socket REST API), sim (deterministic simulator), replay (recorded tick files); auto = replay when FXCM_REPLAY_FILES is set, else sim.',
-  },
+  ...PROVIDER_FIELDS,
   ...TARGET_FIELDS,
   {
     key: 'accessToken',
@@ -82,7 +83,7 @@ export const configSpec = defineConfig([
     type: 'bool',
     default: true,
     description:
-      'Run history jobs from the BullMQ queue "history" and backfill gaps (fxcm-rest and sim).',
+      'Run history jobs from the BullMQ queue "history" and backfill gaps (fxcm-rest and sim; replay with FXCM_REPLAY_HISTORY).',
   },
   {
     key: 'historyMaxRequests',
@@ -101,6 +102,146 @@ export const configSpec = defineConfig([
     default: 600,
     description: 'Per-run time budget of a history job without its own max_seconds.',
   },
+  ...HISTORY_PRIORITY_FIELDS,
+  {
+    key: 'historyMaxCallsPerMin',
+    env: 'FXCM_HISTORY_MAX_CALLS_PER_MIN',
+    setting: 'stream.history_max_calls_per_min',
+    type: 'int',
+    min: 1,
+    default: 360,
+    description:
+      'History quota: most FXCM history calls in any 60 s (V1 history_max_calls_per_min).',
+  },
+  {
+    key: 'historyMaxCallsPerHour',
+    env: 'FXCM_HISTORY_MAX_CALLS_PER_HOUR',
+    setting: 'stream.history_max_calls_per_hour',
+    type: 'int',
+    min: 1,
+    default: 7_200,
+    description:
+      'History quota: most FXCM history calls in any 3600 s (V1 history_max_calls_per_hour).',
+  },
+  {
+    key: 'historyMinIntervalSecondsM1',
+    env: 'FXCM_HISTORY_MIN_INTERVAL_SECONDS_M1',
+    setting: 'stream.history_min_interval_seconds_m1',
+    type: 'number',
+    min: 0,
+    default: 2,
+    description:
+      'Least time between two history calls of one non-priority 1m target once the load reaches the min_interval threshold, seconds.',
+  },
+  {
+    key: 'historyMinIntervalSecondsM5',
+    env: 'FXCM_HISTORY_MIN_INTERVAL_SECONDS_M5',
+    setting: 'stream.history_min_interval_seconds_m5',
+    type: 'number',
+    min: 0,
+    default: 6,
+    description: 'The same for 5m targets, seconds.',
+  },
+  {
+    key: 'historyPriorityReservePerMin',
+    env: 'FXCM_HISTORY_PRIORITY_RESERVE_PER_MIN',
+    setting: 'stream.history_priority_reserve_per_min',
+    type: 'int',
+    min: 0,
+    default: 108,
+    description:
+      'Calls of each minute kept for the priority targets once the load reaches the reserve threshold.',
+  },
+  {
+    key: 'historyPriorityReservePerHour',
+    env: 'FXCM_HISTORY_PRIORITY_RESERVE_PER_HOUR',
+    setting: 'stream.history_priority_reserve_per_hour',
+    type: 'int',
+    min: 0,
+    default: 2_160,
+    description: 'Calls of each hour kept for the priority targets (same threshold).',
+  },
+  {
+    key: 'historyLoadMinInterval',
+    env: 'FXCM_HISTORY_LOAD_MIN_INTERVAL',
+    setting: 'stream.history_load_thresholds.min_interval',
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.7,
+    description:
+      'Load (calls / limit of the fuller window) from which the per-tf minimum intervals apply.',
+  },
+  {
+    key: 'historyLoadReserve',
+    env: 'FXCM_HISTORY_LOAD_RESERVE',
+    setting: 'stream.history_load_thresholds.reserve',
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.9,
+    description: 'Load from which the priority reserve is kept from non-priority targets.',
+  },
+  {
+    key: 'historyLoadWarn',
+    env: 'FXCM_HISTORY_LOAD_WARN',
+    setting: 'stream.history_load_thresholds.warn',
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.85,
+    description:
+      'Load from which throttle_state is warn (also warn for 15 s after a quota denial).',
+  },
+  {
+    key: 'historyLoadCritical',
+    env: 'FXCM_HISTORY_LOAD_CRITICAL',
+    setting: 'stream.history_load_thresholds.critical',
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.95,
+    description:
+      'Load from which throttle_state is critical, with a quota denial in the last 15 s.',
+  },
+  {
+    key: 'historyBackoffBaseSeconds',
+    env: 'FXCM_HISTORY_BACKOFF_BASE_SECONDS',
+    setting: 'stream.history_backoff.base_seconds',
+    type: 'number',
+    min: 0.001,
+    default: 6,
+    description:
+      'history_backoff after a transient FXCM error (403 quota, 429, 5xx, not ready, network): first wait, seconds.',
+  },
+  {
+    key: 'historyBackoffMaxSeconds',
+    env: 'FXCM_HISTORY_BACKOFF_MAX_SECONDS',
+    setting: 'stream.history_backoff.max_seconds',
+    type: 'number',
+    min: 0.001,
+    default: 120,
+    description: 'history_backoff: longest wait, seconds.',
+  },
+  {
+    key: 'historyBackoffMultiplier',
+    env: 'FXCM_HISTORY_BACKOFF_MULTIPLIER',
+    setting: 'stream.history_backoff.multiplier',
+    type: 'number',
+    min: 1,
+    default: 2,
+    description: 'history_backoff: factor between two waits.',
+  },
+  {
+    key: 'historyBackoffJitter',
+    env: 'FXCM_HISTORY_BACKOFF_JITTER',
+    setting: 'stream.history_backoff.jitter',
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.3,
+    description: 'history_backoff: ± fraction of random spread on each wait.',
+  },
   {
     key: 'historyMaxLen',
     env: 'FXCM_HISTORY_STREAM_MAXLEN',
@@ -110,14 +251,6 @@ export const configSpec = defineConfig([
     description: 'Approximate retention of each history stream (XADD MAXLEN ~).',
   },
   {
-    key: 'replayFiles',
-    env: 'FXCM_REPLAY_FILES',
-    type: 'list',
-    default: [],
-    description:
-      'Tick-archive files (SYMBOL_….csv.gz) or folders of them, comma-separated; several symbols are merged by time.',
-  },
-  {
     key: 'replayShift',
     env: 'FXCM_REPLAY_SHIFT',
     type: 'enum',
@@ -125,6 +258,14 @@ export const configSpec = defineConfig([
     default: 'none',
     description:
       'Replay time shift, by whole minutes: now = the first tick lands in the current minute; weeks = by whole weeks, keeping weekday and time (stays inside the sessions); none = as recorded.',
+  },
+  {
+    key: 'replayHistory',
+    env: 'FXCM_REPLAY_HISTORY',
+    type: 'bool',
+    default: false,
+    description:
+      'With the replay provider, answer history jobs from the recording itself (m1 candles of its ticks, shifted like the replay), e.g. to repair holes a tail guard finds.',
   },
   {
     key: 'replaySpeed',
@@ -179,11 +320,38 @@ export function parseReplaySpeed(text: string): number | 'max' {
   return factor;
 }
 
-/** The provider `FXCM_PROVIDER` names, with `auto` resolved. */
-export function resolveProvider(config: GatewayConfig): 'sim' | 'replay' | 'fxcm-rest' {
-  if (config.provider !== 'auto') return config.provider;
-  return config.replayFiles.length > 0 ? 'replay' : 'sim';
+/** The V1 HistoryQuota settings of the configuration. */
+export function historyQuotaOf(config: GatewayConfig): HistoryQuotaSettings {
+  return {
+    maxCallsPerMin: config.historyMaxCallsPerMin,
+    maxCallsPerHour: config.historyMaxCallsPerHour,
+    minIntervalMs: {
+      '1m': config.historyMinIntervalSecondsM1 * 1_000,
+      '5m': config.historyMinIntervalSecondsM5 * 1_000,
+    },
+    priorityTargets: historyPriorityKeys(config.historyPriorityTargets),
+    priorityReservePerMin: config.historyPriorityReservePerMin,
+    priorityReservePerHour: config.historyPriorityReservePerHour,
+    loadThresholds: {
+      minInterval: config.historyLoadMinInterval,
+      reserve: config.historyLoadReserve,
+      warn: config.historyLoadWarn,
+      critical: config.historyLoadCritical,
+    },
+  };
 }
+
+/** The V1 `history_backoff` of the configuration. */
+export function historyBackoffOf(config: GatewayConfig): BackoffSettings {
+  return {
+    baseMs: config.historyBackoffBaseSeconds * 1_000,
+    maxMs: config.historyBackoffMaxSeconds * 1_000,
+    multiplier: config.historyBackoffMultiplier,
+    jitter: config.historyBackoffJitter,
+  };
+}
+
+export { resolveProvider } from '@fxcm/service-runtime';
 
 /** The distinct symbols of the V1 stream targets (`XAU/USD:m1,XAU/USD:m5` → `XAU/USD`). */
 export function symbolsOf(targets: readonly string[]): string[] {

@@ -16,6 +16,7 @@ import type { QuoteProvider } from './providers/provider';
 import type { ArchiveLineError } from './providers/replay/tick-archive';
 import { ReplayProvider } from './providers/replay/replay-provider';
 import { SimCandleSource } from './providers/sim/sim-candle-source';
+import { ReplayCandleSource } from './providers/replay/replay-candle-source';
 import { SimProvider } from './providers/sim/sim-provider';
 import { expandReplayFiles } from './replay-files';
 
@@ -58,7 +59,10 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
       shift: config.replayShift,
       onBadLine: hooks.onBadLine,
     });
-    return { provider, symbols: [] };
+    if (!config.replayHistory) return { provider, symbols: [] };
+    // History comes from the same recording, shifted as the replay is.
+    const candles = new ReplayCandleSource(files, () => provider.shiftMs, hooks.onBadLine);
+    return { provider, candles, symbols: [] };
   }
   const symbols = symbolsOf(config.streamTargets);
   if (symbols.length === 0)

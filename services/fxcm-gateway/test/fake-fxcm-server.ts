@@ -27,6 +27,8 @@ export interface FakeFxcmOptions {
   expectId?: 'socket' | 'engine';
   /** m1 candles `[tsSeconds, BO, BC, BH, BL, AO, AC, AH, AL, TickQty]` by offer id. */
   candles?: Map<number, number[][]>;
+  /** The quote a `/subscribe` reply carries (default: a fixed EUR/USD-like quote at now). */
+  subscribeQuote?: (pair: string) => { Updated: number; Rates: number[] };
 }
 
 /** A scripted answer for the next matching HTTP call. */
@@ -40,8 +42,9 @@ export class FakeFxcmServer {
   readonly http: HttpServer;
   readonly io: Server;
   url = '';
-  /** Every HTTP call: method, path, bearer. */
+  /** Every HTTP call: method, path, bearer, arrival time (epoch ms). */
   readonly calls: Array<{
+    at: number;
     method: string;
     path: string;
     auth: string | undefined;
@@ -52,6 +55,8 @@ export class FakeFxcmServer {
   readonly failures: ScriptedFailure[] = [];
   /** HTTP calls allowed before answering 403 quota (Infinity: none). */
   quota = Infinity;
+  /** While true, new connections fail with a network error (FXCM down, not a bad token). */
+  refusing = false;
   private readonly offers: FakeOffer[];
 
   constructor(private readonly opts: FakeFxcmOptions) {
@@ -66,6 +71,10 @@ export class FakeFxcmServer {
     });
     this.io = new Server(this.http);
     this.io.use((socket, next) => {
+      if (this.refusing) {
+        next(new Error('service unavailable'));
+        return;
+      }
       if (socket.handshake.query['access_token'] !== opts.token) {
         next(new Error('Your token is not valid, please contact admin@fxcm.com'));
         return;
@@ -124,12 +133,13 @@ export class FakeFxcmServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://x');
     let body = '';
     for await (const chunk of req) body += String(chunk);
     const auth = req.headers.authorization;
     const query = req.method === 'POST' ? new URLSearchParams(body) : url.searchParams;
-    this.calls.push({ method: req.method ?? '', path: url.pathname, auth, query });
+    this.calls.push({ at, method: req.method ?? '', path: url.pathname, auth, query });
     const socket = this.socketFor(auth);
     if (!socket) {
       this.send(res, 401, { Code: 401, Message: 'Access token is not valid' });
@@ -166,7 +176,13 @@ export class FakeFxcmServer {
         response: ok,
         pairs:
           url.pathname === '/subscribe'
-            ? JSON.stringify({ Symbol: pair, Updated: Date.now(), Rates: [1.1, 1.1002, 1.2, 1] })
+            ? JSON.stringify({
+                Symbol: pair,
+                ...(this.opts.subscribeQuote?.(pair) ?? {
+                  Updated: Date.now(),
+                  Rates: [1.1, 1.1002, 1.2, 1],
+                }),
+              })
             : pair,
       });
       return;

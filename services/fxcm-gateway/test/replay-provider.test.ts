@@ -109,3 +109,45 @@ describe('ReplayProvider', () => {
     expect(events.filter((e) => e.kind === 'tick').length).toBeLessThan(58_143);
   });
 });
+
+describe('ReplayProvider and the dynamic universe', () => {
+  it('delivers only the symbols set, from the moment they are set, with the watermarks unchanged', async () => {
+    const all = recorder();
+    const full = new ReplayProvider({ files: [DAY], speed: 'max', onBadLine: () => undefined });
+    await full.start(all.sink);
+    await full.finished;
+
+    const events: Event[] = [];
+    let ticks = 0;
+    let watermarks = 0;
+    const provider: ReplayProvider = new ReplayProvider({
+      files: [DAY],
+      speed: 'max',
+      onBadLine: () => undefined,
+    });
+    await provider.start({
+      tick: async (tick) => {
+        events.push({ kind: 'tick', tick });
+        if (++ticks === 1_000) await provider.setSymbols(['XAU/USD']); // EUR/USD unsubscribed
+      },
+      watermark: async (ts) => {
+        events.push({ kind: 'wm', ts });
+        if (++watermarks === 600) await provider.setSymbols(['EURUSD', 'XAUUSD']); // back
+      },
+      state: () => undefined,
+    });
+    await provider.finished;
+
+    const wms = (list: Event[]) => list.filter((e) => e.kind === 'wm');
+    expect(wms(events)).toEqual(wms(all.events));
+    // the ticks are the full day's minus those between the two changes
+    const resumedAt = (wms(events)[599] as { ts: number }).ts;
+    let seen = 0;
+    const expected = all.events.filter(
+      (e) => e.kind === 'tick' && (++seen <= 1_000 || e.tick.ts >= resumedAt),
+    );
+    const got = events.filter((e) => e.kind === 'tick');
+    expect(got.length).toBeLessThan(58_143);
+    expect(got).toEqual(expected);
+  });
+});

@@ -7,7 +7,12 @@ import {
 } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type { EntryRejection, HandlerContext, StreamEntry } from '@fxcm/redis-streams';
+import {
+  slotGroups,
+  type EntryRejection,
+  type HandlerContext,
+  type StreamEntry,
+} from '@fxcm/redis-streams';
 import type { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import { EntryRejections } from './entry-rejections';
 import { createPublisherMetrics } from './publisher-metrics';
@@ -34,6 +39,17 @@ export interface BarPublisherOptions {
 
 type Kind = 'final' | 'preview' | 'batch';
 
+/** One message to publish, with its publish-once mark and what the metrics need. */
+interface Outgoing {
+  text: string;
+  kind: Kind;
+  markKey: string;
+  symbol: string;
+  tf: string;
+  closeTime: number;
+  filtered: boolean;
+}
+
 /**
  * Turns bar entries of `{ns}:x:bars:{shard}` into V1 `fxcm:ohlcv` messages: validated against
  * the contract, signed, and published — final bars exactly once per (symbol, tf, open_time),
@@ -59,12 +75,7 @@ export class BarPublisher {
    * failure (the batch is then redelivered).
    */
   async handle(entries: StreamEntry[], ctx?: HandlerContext): Promise<void> {
-    const pipeline = this.opts.redis.pipeline() as unknown as {
-      publishOnce(k: string, c: string, m: string, ttl: number): void;
-      publish(c: string, m: string): void;
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    const sent: { symbol: string; tf: string; kind: Kind; closeTime: number }[] = [];
+    const sent: Outgoing[] = [];
     const rejected: EntryRejection[] = [];
     for (const entry of entries) {
       const message = this.encode(entry, rejected);
@@ -73,49 +84,50 @@ export class BarPublisher {
         this.published.inc({ tf: message.tf, kind: message.kind, outcome: 'filtered' });
         continue;
       }
+      sent.push(message);
+    }
+    await ctx?.deadLetter(rejected);
+    if (sent.length === 0) return;
+    // One pipeline per symbol slot on a Redis Cluster (a mark and its message go together);
+    // a symbol's messages keep their order inside its pipeline.
+    const groups = slotGroups(this.opts.redis, sent, (message) => message.markKey);
+    const replies = await Promise.all(groups.map((group) => this.publishGroup(group)));
+    const now = Date.now();
+    groups.forEach((group, g) => {
+      group.forEach(({ symbol, tf, kind, closeTime }, i) => {
+        const duplicate = replies[g]![i] === -1;
+        this.published.inc({ tf, kind, outcome: duplicate ? 'duplicate' : 'published' });
+        // A warmup batch re-sends history: it is not fresh output of the live pipeline.
+        if (!duplicate && kind !== 'batch') {
+          this.seed.published(symbol, tf, kind === 'final', closeTime, now);
+        }
+      });
+    });
+  }
+
+  /** Publishes messages of one slot in one pipeline; finals and batches once per mark. */
+  private async publishGroup(group: readonly Outgoing[]): Promise<unknown[]> {
+    const pipeline = this.opts.redis.pipeline() as unknown as {
+      publishOnce(k: string, c: string, m: string, ttl: number): void;
+      publish(c: string, m: string): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
+    for (const message of group) {
       if (message.kind !== 'preview') {
         pipeline.publishOnce(message.markKey, this.opts.channel, message.text, this.opts.markTtlMs);
       } else {
         pipeline.publish(this.opts.channel, message.text);
       }
-      sent.push({
-        symbol: message.symbol,
-        tf: message.tf,
-        kind: message.kind,
-        closeTime: message.closeTime,
-      });
     }
-    await ctx?.deadLetter(rejected);
-    if (sent.length === 0) return;
     const results = await pipeline.exec();
     if (!results) throw new Error('publish pipeline returned no result');
-    const now = Date.now();
-    results.forEach(([err, reply], i) => {
+    return results.map(([err, reply]) => {
       if (err) throw err;
-      const { symbol, tf, kind, closeTime } = sent[i]!;
-      const duplicate = reply === -1;
-      this.published.inc({ tf, kind, outcome: duplicate ? 'duplicate' : 'published' });
-      // A warmup batch re-sends history: it is not fresh output of the live pipeline.
-      if (!duplicate && kind !== 'batch') {
-        this.seed.published(symbol, tf, kind === 'final', closeTime, now);
-      }
+      return reply;
     });
   }
 
-  private encode(
-    entry: StreamEntry,
-    rejected: EntryRejection[],
-  ):
-    | {
-        text: string;
-        kind: Kind;
-        markKey: string;
-        symbol: string;
-        tf: string;
-        closeTime: number;
-        filtered: boolean;
-      }
-    | undefined {
+  private encode(entry: StreamEntry, rejected: EntryRejection[]): Outgoing | undefined {
     let decodedData: { symbol?: string; tf?: string } | undefined;
     try {
       const decoded = decodeStreamEntry(entry.fields);

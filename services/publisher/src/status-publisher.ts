@@ -25,13 +25,22 @@ export interface StatusPublisherOptions {
   logger: Logger;
   metrics: Metrics;
   status: StatusReporter;
-  /** A record older than this (by its entry id) is dropped, not published, ms. */
+  /** A record older than this (by its entry id or its own `ts`) is dropped, not published, ms. */
   maxAgeMs: number;
   now?: () => number;
 }
 
 /** Wall time a stream entry was added (the ms part of its id). */
 const entryTime = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
+/**
+ * When a record was made, by its own `ts` (status: epoch seconds; heartbeat and market status:
+ * ISO UTC). A write queued by a client while Redis was away is added — and gets its id — only
+ * after Redis is back, so the id alone would pass a record made before the outage as fresh.
+ */
+export function recordTime(record: PublicStatusPayload): number {
+  return record.kind === 'status' ? record.payload.ts * 1_000 : Date.parse(record.payload.ts);
+}
 
 /**
  * After an outage the status stream holds a backlog of records that were true minutes ago: only
@@ -84,7 +93,9 @@ export class StatusPublisher {
         if (decoded.type !== 'public_status') continue;
         const record = asPublicStatusPayload(decoded.data);
         const text = this.encode(record);
-        if (now - entryTime(entry.id) > this.opts.maxAgeMs) {
+        const made = recordTime(record);
+        const age = now - Math.min(entryTime(entry.id), Number.isFinite(made) ? made : Infinity);
+        if (age > this.opts.maxAgeMs) {
           this.dropped.inc({ kind: record.kind, reason: 'stale' });
           continue;
         }

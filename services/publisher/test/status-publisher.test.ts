@@ -115,4 +115,25 @@ describe('StatusPublisher after an outage', () => {
     await settle(1);
     expect(received).toEqual([]);
   });
+
+  it('drops records made before an outage but added after it, by their own ts', async () => {
+    const { pub, metrics } = publisher();
+    // a client's offline queue sends them once Redis is back: fresh ids, old records
+    const made = NOW - 12_000;
+    await pub.handle([
+      entry(NOW, 0, 'status', status(made)),
+      entry(NOW, 1, 'heartbeat', heartbeat(made)),
+    ]);
+    await settle(1);
+    expect(received).toEqual([]);
+    const text = await metrics.text();
+    for (const kind of ['status', 'heartbeat'])
+      expect(text).toContain(
+        `fxcm_publisher_status_dropped_total{kind="${kind}",reason="stale",service="publisher"} 1`,
+      );
+    // made within the interval: published
+    await pub.handle([entry(NOW, 2, 'status', status(NOW - 9_000))]);
+    await settle(1);
+    expect(received.map((r) => r.channel)).toEqual([`${ns}:status`]);
+  });
 });

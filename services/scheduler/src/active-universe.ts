@@ -40,6 +40,11 @@ export class ActiveUniverse {
     return this.current;
   }
 
+  /** The symbols of the active targets, once each, in base order. */
+  symbols(): string[] {
+    return [...new Set(this.current.map((t) => t.symbol))];
+  }
+
   /** True when some active target has this symbol. */
   hasSymbol(symbol: string): boolean {
     return this.current.some((t) => t.symbol === symbol);

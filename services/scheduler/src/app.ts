@@ -10,7 +10,13 @@ import {
   streamNames,
   type StreamBar,
 } from '@fxcm/contracts';
-import { StreamConsumer, type EntryRejection, type StreamEntry } from '@fxcm/redis-streams';
+import {
+  multiBySlot,
+  StreamConsumer,
+  type EntryRejection,
+  type StreamEntry,
+} from '@fxcm/redis-streams';
+import type { ChainableCommander } from 'ioredis';
 import {
   channelEnvOf,
   consumerReporting,
@@ -22,14 +28,22 @@ import {
 } from '@fxcm/service-runtime';
 import { ActiveUniverse } from './active-universe';
 import { controlContext, createCommandListener } from './control-plane';
+import { ControlBus } from './control-bus';
+import { TailGuardSchedule } from './tail-guard/tail-guard-schedule';
+import { StartWarmup } from './warmup-on-start/start-warmup';
+import { tailGuardBlock } from './tail-guard/tail-guard-view';
 import type { SchedulerConfig } from './config';
 import { marketView } from './market-view';
-import { ServiceRecords } from './service-records';
+import { futureRecordRejection, ServiceRecords } from './service-records';
 import { createSchedulerMetrics } from './telemetry/scheduler-metrics';
 import { buildHeartbeat } from './telemetry/heartbeat';
 import { buildStatusSnapshot, compactSnapshot } from './telemetry/status-snapshot';
 import { TargetTracker, type TrackedBar } from './telemetry/target-tracker';
-import { idleTelemetrySources, type TelemetrySources } from './telemetry/telemetry-sources';
+import {
+  gatewayTelemetrySources,
+  idleTelemetrySources,
+  type TelemetrySources,
+} from './telemetry/telemetry-sources';
 import { deriveV1Status } from './v1-status';
 
 /**
@@ -43,7 +57,6 @@ export function createApp(
   const instance = config.instance ?? hostname();
   const startedAt = Date.now();
   const targets = parseStreamTargets(config.streamTargets);
-  const sources = extra.sources ?? idleTelemetrySources(targets.map((t) => `${t.symbol}:${t.tf}`));
   const calendarInForce = loadServiceCalendar(config);
   const calendar = calendarInForce.book.calendarFor(config.marketSymbol);
   const tracker = new TargetTracker(targets, calendar);
@@ -60,6 +73,12 @@ export function createApp(
     constantDetail: { calendar: calendarInForce.summary },
   });
   const records = new ServiceRecords(config.recordMaxAgeSeconds * 1_000);
+  const sources =
+    extra.sources ??
+    gatewayTelemetrySources(
+      () => records.live(Date.now()),
+      idleTelemetrySources(targets.map((t) => `${t.symbol}:${t.tf}`)),
+    );
   const universe = new ActiveUniverse(
     targets,
     config.dynamicUniverseEnabled,
@@ -74,12 +93,45 @@ export function createApp(
         redis,
         subscriber: commandSubscriber,
         universe,
+        calendarFor: (symbol) => calendarInForce.book.calendarFor(symbol),
         connect,
         logger,
         metrics,
         status,
       })
     : undefined;
+  const tailSchedule = config.tailGuardScheduled
+    ? new TailGuardSchedule({
+        control: new ControlBus(redis, names.control),
+        universe,
+        startDelayMs: config.tailGuardStartDelaySeconds * 1_000,
+        intervalMs: config.tailGuardIntervalMinutes * 60_000,
+        windowHours: config.tailGuardWindowHours,
+        repair: config.tailGuardRepair,
+        logger,
+        onError: (err) => {
+          metrics.errors.inc({ type: 'redis' });
+          logger.warn('could not send the scheduled tail guard', { err });
+        },
+      })
+    : undefined;
+  const startWarmup =
+    commands && config.warmupOnStart
+      ? new StartWarmup({
+          control: new ControlBus(redis, names.control),
+          universe,
+          bars: config.warmupBars,
+          window: (symbol, tf, bars, now) =>
+            commands.interpreter.warmupWindow(symbol, tf, bars, now),
+          records: () => records.live(Date.now()),
+          warm: (symbol, tf, bars) => commands.warmupOnStart(symbol, tf, bars),
+          logger,
+          metrics,
+        })
+      : undefined;
+  if (config.warmupOnStart && !commands) {
+    logger.warn('no warmup on start: it runs through the command path (FXCM_COMMANDS_ENABLED)');
+  }
   const published = metrics.counter(
     'fxcm_scheduler_public_status_total',
     'Public status records written',
@@ -98,8 +150,16 @@ export function createApp(
       for (const entry of entries) {
         try {
           const decoded = decodeStreamEntry(entry.fields);
-          if (decoded.type === 'service_status')
-            records.observe(decoded.data as ServiceStatusRecord);
+          if (decoded.type !== 'service_status') continue;
+          const record = decoded.data as ServiceStatusRecord;
+          const future = futureRecordRejection(record, Date.now());
+          if (future !== undefined) {
+            metrics.errors.inc({ type: 'stream_poison' });
+            status.error(future.code, future.message, { severity: 'warning' });
+            rejected.push({ entry, ...future });
+            continue;
+          }
+          records.observe(record);
         } catch (err) {
           if (!(err instanceof ContractError)) throw err;
           metrics.errors.inc({ type: 'contract' });
@@ -121,8 +181,9 @@ export function createApp(
       consumer: instance,
       startId: '$',
       claim: false,
-      handler: async (entries: StreamEntry[]) => {
+      handler: async (entries: StreamEntry[], ctx) => {
         const seenAt = Date.now();
+        const rejected: EntryRejection[] = [];
         for (const entry of entries) {
           try {
             const decoded = decodeStreamEntry(entry.fields);
@@ -135,13 +196,13 @@ export function createApp(
           } catch (err) {
             if (!(err instanceof ContractError)) throw err;
             metrics.errors.inc({ type: 'contract' });
+            rejected.push({ entry, code: err.code, message: err.message });
           }
         }
+        // Dead-lettered with its code like on every other consumer (which also acks it).
+        await ctx.deadLetter(rejected);
       },
-      onError: (err, where) => {
-        metrics.errors.inc({ type: 'redis' });
-        logger.warn('bar stream error', { where, err });
-      },
+      ...consumerReporting({ logger, metrics, status }, 'bars'),
     });
   });
 
@@ -191,8 +252,10 @@ export function createApp(
     });
     beat.context = { ...beat.context, ...controlContext(universe, commands) };
     const live = records.live(now);
-    const snapshot = compactSnapshot(
-      buildStatusSnapshot({
+    const tailGuard = tailGuardBlock(live);
+    if (tailGuard) telemetry.observeTailGuard(tailGuard);
+    const snapshot = compactSnapshot({
+      ...buildStatusSnapshot({
         now,
         version: buildVersion ?? 'unknown',
         startedAt,
@@ -215,7 +278,9 @@ export function createApp(
         lastTickAt: inputs.lastTickAt,
         feedState: inputs.feedState,
       }),
-    );
+      ...(tailGuard ? { tail_guard: tailGuard } : {}),
+      ...(startWarmup?.snapshot() ? { warmup_on_start: startWarmup.snapshot() } : {}),
+    });
     // The V1-era blocks beside the V2 ones: operators' tools (the CLI, the viewer) read them.
     const stored = {
       ...snapshot,
@@ -234,22 +299,22 @@ export function createApp(
     const sendMarket =
       view.marketStatus.state !== lastMarketState ||
       now - lastMarketSentAt >= config.marketStatusRepeatSeconds * 1_000;
-    const tx = redis.multi();
-    tx.xadd(names.status, 'MAXLEN', '~', 10_000, '*', ...entry('status', v1));
-    tx.xadd(names.status, 'MAXLEN', '~', 10_000, '*', ...entry('heartbeat', beat));
-    if (sendMarket) {
-      tx.xadd(
-        names.status,
-        'MAXLEN',
-        '~',
-        10_000,
-        '*',
-        ...entry('market_status', view.marketStatus),
-      );
-    }
+    const statusEntries = [entry('status', v1), entry('heartbeat', beat)];
+    if (sendMarket) statusEntries.push(entry('market_status', view.marketStatus));
     const snapshotText = JSON.stringify(stored);
-    tx.set(keys(config.namespace).statusSnapshot, snapshotText);
-    await tx.exec();
+    // One MULTI on a single Redis; on a cluster one per slot (the stream and the snapshot key).
+    await multiBySlot(redis, [
+      ...statusEntries.map((fields) => ({
+        key: names.status,
+        add: (tx: ChainableCommander) =>
+          tx.xadd(names.status, 'MAXLEN', '~', 10_000, '*', ...fields),
+      })),
+      {
+        key: keys(config.namespace).statusSnapshot,
+        add: (tx: ChainableCommander) =>
+          tx.set(keys(config.namespace).statusSnapshot, snapshotText),
+      },
+    ]);
     telemetry.observeCycle({
       now,
       view,
@@ -278,6 +343,8 @@ export function createApp(
       await consumer.start();
       await commands?.start();
       for (const consumer of barConsumers) await consumer.start();
+      tailSchedule?.start();
+      startWarmup?.start();
       logger.info('scheduling', { build_version: buildVersion ?? 'unknown' });
       timer = setInterval(() => {
         // One cycle at a time: while Redis is away, cycles are skipped rather than queued, so
@@ -298,6 +365,8 @@ export function createApp(
     stop() {
       stopping ??= (async () => {
         if (timer) clearInterval(timer);
+        tailSchedule?.stop();
+        await startWarmup?.stop();
         await consumer.close();
         await Promise.all(barConsumers.map((c) => c.close()));
         await commands?.close();

@@ -3,6 +3,7 @@ import {
   CALENDAR_FIELDS,
   CHANNEL_FIELDS,
   COMMON_FIELDS,
+  HISTORY_PRIORITY_FIELDS,
   HMAC_FIELDS,
   PRICE_SNAP_FIELDS,
   TARGET_FIELDS,
@@ -15,6 +16,7 @@ export const configSpec = defineConfig([
   ...CHANNEL_FIELDS,
   ...TARGET_FIELDS,
   ...HMAC_FIELDS,
+  ...HISTORY_PRIORITY_FIELDS,
   {
     key: 'commandAuth',
     env: 'FXCM_COMMAND_AUTH',
@@ -68,6 +70,14 @@ export const configSpec = defineConfig([
       'Bars of history an fxcm_warmup asks for when the command names no depth (V1 cache.warmup_bars).',
   },
   {
+    key: 'warmupOnStart',
+    env: 'FXCM_WARMUP_ON_START',
+    type: 'bool',
+    default: true,
+    description:
+      'At start, run an fxcm_warmup (history job, then the republish from the store) for every active target whose store holds fewer than FXCM_WARMUP_BARS final bars of the span of the last FXCM_WARMUP_BARS bars (needs FXCM_COMMANDS_ENABLED).',
+  },
+  {
     key: 'dynamicUniverseEnabled',
     env: 'FXCM_DYNAMIC_UNIVERSE_ENABLED',
     setting: 'stream.dynamic_universe_enabled',
@@ -93,6 +103,50 @@ export const configSpec = defineConfig([
     default: 60,
     description:
       'How long a warmup waits for its history jobs before republishing from the store anyway, seconds.',
+  },
+  {
+    key: 'tailGuardStartDelaySeconds',
+    env: 'FXCM_TAIL_GUARD_START_DELAY_SECONDS',
+    type: 'number',
+    min: 0,
+    default: 60,
+    description:
+      'The tail guard on start runs this long after the scheduler starts (the bar builders have restored their stores by then).',
+  },
+  {
+    key: 'tailGuardIntervalMinutes',
+    env: 'FXCM_TAIL_GUARD_INTERVAL_MINUTES',
+    type: 'number',
+    min: 0,
+    default: 60,
+    description:
+      'The tail guard runs again every this many minutes over the active symbols; 0 = on start only.',
+  },
+  {
+    key: 'tailGuardScheduled',
+    env: 'FXCM_TAIL_GUARD_SCHEDULED',
+    type: 'bool',
+    default: true,
+    description:
+      'Run the tail guard by itself: once on start, then on its interval (off: only fxcm_tail_guard and fxcm_bootstrap run it).',
+  },
+  {
+    key: 'tailGuardWindowHours',
+    env: 'FXCM_TAIL_GUARD_WINDOW_HOURS',
+    type: 'number',
+    min: 1,
+    max: 744,
+    default: 48,
+    description:
+      'Open hours of final 1m bars the scheduled tail guard audits (V2 window_hours), counted on the calendar.',
+  },
+  {
+    key: 'tailGuardRepair',
+    env: 'FXCM_TAIL_GUARD_REPAIR',
+    type: 'bool',
+    default: false,
+    description:
+      'The scheduled tail guard also repairs: history jobs for the holes, then the filled minutes republished once (V2 repair; off = audit only).',
   },
   {
     key: 'telemetryIntervalSeconds',

@@ -2,7 +2,7 @@ import { encodeStreamEntry, type StreamControl } from '@fxcm/contracts';
 import type { Redis } from 'ioredis';
 
 /** Instructions the scheduler sends on `{ns}:x:control` (contract `stream-control`). */
-export type ControlCommand = 'set_universe' | 'republish';
+export type ControlCommand = 'set_universe' | 'republish' | 'tail_guard' | 'store_coverage';
 
 /**
  * The scheduler's writer of `{ns}:x:control`: one `control` entry per instruction, bounded by

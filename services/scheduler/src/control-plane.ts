@@ -1,4 +1,10 @@
-import { channelNames, streamNames } from '@fxcm/contracts';
+import type { TradingCalendar } from '@fxcm/calendar';
+import {
+  channelNames,
+  historyJobPriority,
+  historyPriorityKeys,
+  streamNames,
+} from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import { channelEnvOf, type ServiceDeps, type StatusReporter } from '@fxcm/service-runtime';
@@ -17,6 +23,8 @@ export interface ControlPlaneDeps {
   /** The subscriber on the commands channel (its state is the command bus's health). */
   subscriber: Redis;
   universe: ActiveUniverse;
+  /** The calendar in force per symbol (warmup windows count open minutes). */
+  calendarFor: (symbol: string) => TradingCalendar;
   connect: ServiceDeps<SchedulerConfig>['connect'];
   logger: Logger;
   metrics: Metrics;
@@ -32,6 +40,7 @@ export function createCommandListener(
   deps: ControlPlaneDeps,
 ): CommandListener {
   const { instance, connect } = deps;
+  const priority = historyPriorityKeys(config.historyPriorityTargets);
   const mode =
     config.commandAuth === 'auto'
       ? config.hmacSecret
@@ -47,6 +56,7 @@ export function createCommandListener(
     interpreter: new CommandInterpreter({
       ...DEFAULT_COMMAND_RULES,
       universe: deps.universe,
+      calendarFor: deps.calendarFor,
       backfillMinMinutes: config.backfillMinMinutes,
       backfillMaxMinutes: config.backfillMaxMinutes,
       warmupBars: config.warmupBars,
@@ -57,6 +67,7 @@ export function createCommandListener(
       },
     }),
     historyWaitMs: config.warmupHistoryWaitSeconds * 1_000,
+    jobPriority: (job) => historyJobPriority(priority, job.symbol, job.target_tf ?? '1m'),
     logger: deps.logger,
     metrics: deps.metrics,
     status: deps.status,

@@ -2,6 +2,25 @@ import type { ServiceStatusRecord } from '@fxcm/service-runtime';
 import type { StatusInputs } from './v1-status';
 
 /**
+ * How far ahead of the wall clock a status record may be dated (the bar builder's default
+ * `FXCM_FUTURE_TOLERANCE_MS`). A record from 2100 would otherwise stay the "newest" of its
+ * instance for good: every honest record after it ignored, and never old enough to forget.
+ */
+export const STATUS_FUTURE_TOLERANCE_MS = 300_000;
+
+/** Why a status record is refused (dated in the future), or undefined. Pure: pass the clock. */
+export function futureRecordRejection(
+  record: ServiceStatusRecord,
+  now: number,
+): { code: 'STREAM_ENTRY_FUTURE'; message: string } | undefined {
+  if (!(record.ts > now + STATUS_FUTURE_TOLERANCE_MS)) return undefined;
+  return {
+    code: 'STREAM_ENTRY_FUTURE',
+    message: `service_status of ${record.service}/${record.instance} dated ${new Date(record.ts).toISOString()} is ${record.ts - now} ms ahead of the clock (tolerance ${STATUS_FUTURE_TOLERANCE_MS} ms)`,
+  };
+}
+
+/**
  * The latest status record of every service instance, and what the public status needs from
  * them. Records older than `maxAgeMs` are forgotten (an instance that stopped reporting is gone).
  */

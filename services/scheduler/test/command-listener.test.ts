@@ -1,7 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { HISTORY_QUEUE, parseStreamTargets, queuePrefix } from '@fxcm/contracts';
+import { defaultCalendarBook } from '@fxcm/calendar';
+import {
+  HISTORY_PRIORITY_TARGET,
+  HISTORY_QUEUE,
+  historyJobPriority,
+  historyPriorityKeys,
+  parseStreamTargets,
+  queuePrefix,
+} from '@fxcm/contracts';
 import { createLogger } from '@fxcm/logging';
 import { createMetrics } from '@fxcm/metrics';
 import { createRedis } from '@fxcm/redis-streams';
@@ -41,6 +49,7 @@ describe('CommandListener on a real Redis', () => {
       channel,
       interpreter: new CommandInterpreter({
         ...DEFAULT_COMMAND_RULES,
+        calendarFor: (symbol) => defaultCalendarBook().calendarFor(symbol),
         rateLimitMs: 0,
         universe: new ActiveUniverse(parseStreamTargets('XAUUSD:1m'), false, 20),
         auth: { mode: 'verify', secrets: new Map([['smc', 'k3y']]), maxSkewMs: 300_000 },
@@ -52,6 +61,8 @@ describe('CommandListener on a real Redis', () => {
       }),
       metrics,
       status,
+      jobPriority: (job) =>
+        historyJobPriority(historyPriorityKeys('XAU/USD:m1'), job.symbol, job.target_tf ?? '1m'),
       now: () => NOW,
     });
     const readerConnection = createRedis(REDIS_URL, { name: 'cmd-reader', blocking: true });
@@ -74,11 +85,14 @@ describe('CommandListener on a real Redis', () => {
       expect(job?.data).toEqual({
         symbol: 'XAUUSD',
         tf: '1m',
+        target_tf: '1m',
         from: END - 30 * 60_000,
         to: END,
         reason: 'fxcm_backfill',
         req_id: `fxcm_backfill:XAUUSD:1m:${NOW}`,
       });
+      // XAU/USD:m1 is a priority target: its history goes first
+      expect(job?.opts.priority).toBe(HISTORY_PRIORITY_TARGET);
       while (
         !(await metrics.registry.metrics()).includes('result="rejected",service="scheduler"} 1') &&
         Date.now() < deadline

@@ -1,3 +1,4 @@
+import { defaultCalendarBook } from '@fxcm/calendar';
 import { parseStreamTargets } from '@fxcm/contracts';
 import { ActiveUniverse } from '../src/active-universe';
 import { COMMAND_CODES, COMMAND_TYPES } from '../src/commands/command-codes';
@@ -8,6 +9,7 @@ const NOW = Date.UTC(2025, 11, 10, 15, 0, 30);
 const interpreter = (dynamic = false, mode: 'verify' | 'required' = 'verify'): CommandInterpreter =>
   new CommandInterpreter({
     ...DEFAULT_COMMAND_RULES,
+    calendarFor: (symbol) => defaultCalendarBook().calendarFor(symbol),
     universe: new ActiveUniverse(
       parseStreamTargets('XAU/USD:m1,XAU/USD:m5,EUR/USD:m1'),
       dynamic,

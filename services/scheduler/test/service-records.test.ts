@@ -1,5 +1,9 @@
 import type { ServiceStatusRecord } from '@fxcm/service-runtime';
-import { ServiceRecords } from '../src/service-records';
+import {
+  futureRecordRejection,
+  ServiceRecords,
+  STATUS_FUTURE_TOLERANCE_MS,
+} from '../src/service-records';
 
 const record = (patch: Partial<ServiceStatusRecord>): ServiceStatusRecord => ({
   service: 'fxcm-gateway',
@@ -59,5 +63,21 @@ describe('ServiceRecords', () => {
       }),
     );
     expect(records.inputs(2_000)).toMatchObject({ restoringCache: true, historyNotReady: true });
+  });
+
+  it('a status record dated 2100 is refused, so honest records after it still count', () => {
+    const now = Date.UTC(2026, 0, 5, 12, 0);
+    const y2100 = record({ ts: Date.UTC(2100, 0, 4), detail: { feed_state: 'stale' } });
+    expect(futureRecordRejection(y2100, now)).toMatchObject({ code: 'STREAM_ENTRY_FUTURE' });
+    expect(futureRecordRejection(y2100, now)?.message).toMatch(
+      /fxcm-gateway\/gw-0 dated 2100-01-04/,
+    );
+    const edge = record({ ts: now + STATUS_FUTURE_TOLERANCE_MS });
+    expect(futureRecordRejection(edge, now)).toBeUndefined();
+    // what the refusal prevents: once kept, a 2100 record hides every later one
+    const records = new ServiceRecords(10_000);
+    records.observe(y2100);
+    records.observe(record({ ts: now, detail: { feed_state: 'streaming' } }));
+    expect(records.inputs(now).feedState).toBe('stale');
   });
 });

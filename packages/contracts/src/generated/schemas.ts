@@ -597,6 +597,10 @@ export const historyJobSchema = {
       "description": "Always 1m: higher timeframes are derived.",
       "const": "1m"
     },
+    "target_tf": {
+      "description": "Timeframe of the target the history serves (the quota's per-tf minimum interval and priority targets); default 1m.",
+      "$ref": "vocabulary.schema.json#/$defs/timeframe"
+    },
     "from": {
       "description": "First minute wanted, epoch ms (inclusive; floored to the minute).",
       "$ref": "vocabulary.schema.json#/$defs/epochMs"

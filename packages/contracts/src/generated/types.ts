@@ -383,6 +383,10 @@ export interface HistoryJob {
    */
   tf?: "1m"
   /**
+   * Timeframe of the target the history serves (the quota's per-tf minimum interval and priority targets); default 1m.
+   */
+  target_tf?: Timeframe
+  /**
    * First minute wanted, epoch ms (inclusive; floored to the minute).
    */
   from: EpochMs

@@ -1,5 +1,6 @@
-import { calendarFor, type TradingCalendar } from '@fxcm/calendar';
-import { normalizeSymbol } from '@fxcm/contracts';
+import type { TradingCalendar } from '@fxcm/calendar';
+import { decodeStreamEntry, normalizeSymbol, streamNames } from '@fxcm/contracts';
+import type { Redis } from 'ioredis';
 import { refuseDirectStart } from '../direct-start';
 import { symbolsOf, type Gate, type GateResult } from '../gate';
 import { GateArgsError, intArg, listArg } from '../gate-args';
@@ -52,10 +53,69 @@ export function intervalFaults(calendar: TradingCalendar, from: number, to: numb
   return faults;
 }
 
+/** The calendar one running service reports in its status record (`detail.calendar`). */
+export interface ReportedCalendar {
+  readonly service: string;
+  readonly instance: string;
+  readonly calendar: unknown;
+}
+
+/**
+ * Services that run on another calendar than the one the gates loaded: the gates would judge
+ * their minutes by the wrong schedule, so each is a fault naming the service and both sources.
+ */
+export function calendarMismatches(
+  own: Readonly<Record<string, unknown>>,
+  reports: readonly ReportedCalendar[],
+): string[] {
+  const expected = JSON.stringify(own);
+  return reports
+    .filter((r) => JSON.stringify(r.calendar) !== expected)
+    .map(
+      (r) =>
+        `${r.service}/${r.instance} runs calendar ${JSON.stringify(r.calendar)}, the gates loaded ${expected}`,
+    );
+}
+
+const STATUS_LOOKBACK = 2_000;
+const STATUS_FRESH_MS = 5 * MINUTE;
+
+/** The newest calendar each service instance reported over the last five minutes. */
+async function reportedCalendars(
+  redis: Redis,
+  namespace: string,
+  now: number,
+): Promise<ReportedCalendar[]> {
+  const newest = new Map<string, ReportedCalendar>();
+  const page = await redis.xrevrange(
+    streamNames(namespace).status,
+    '+',
+    `${now - STATUS_FRESH_MS}-0`,
+    'COUNT',
+    STATUS_LOOKBACK,
+  );
+  for (const [, fields] of page) {
+    let entry;
+    try {
+      entry = decodeStreamEntry(fields);
+    } catch {
+      continue; // a malformed record is the status stream's own problem, not the calendar's
+    }
+    if (entry.type !== 'service_status') continue;
+    const { service, instance, detail } = entry.data;
+    const calendar = (detail as { calendar?: unknown } | undefined)?.calendar;
+    const id = `${service}/${instance}`;
+    if (calendar !== undefined && !newest.has(id)) newest.set(id, { service, instance, calendar });
+  }
+  return [...newest.values()];
+}
+
 /**
  * The calendar in force is sound and has not drifted: its closed intervals over the current and
  * next weeks are ordered and consistent with `isOpen`/`nextOpen`, and every known instant of the
- * manifest (a weekly open, a holiday) has the state the broker's schedule gives it.
+ * manifest (a weekly open, a holiday) has the state the broker's schedule gives it. The calendar
+ * is the deployment's (`FXCM_CALENDAR_FILE`); every service that reported a calendar over the
+ * last five minutes must run that same one.
  */
 export const calendarGate: Gate = {
   name: 'calendar',
@@ -70,7 +130,7 @@ export const calendarGate: Gate = {
     const intervals: Record<string, unknown> = {};
     const symbols = new Set([...symbolsOf(context.deployment), ...instants.map((i) => i.symbol)]);
     for (const symbol of symbols) {
-      const calendar = calendarFor(symbol);
+      const calendar = context.deployment.calendarFor(symbol);
       intervals[symbol] = calendar.closedIntervals(from, to).map((span) => ({
         start: new Date(span.start).toISOString(),
         end: new Date(span.end).toISOString(),
@@ -78,21 +138,32 @@ export const calendarGate: Gate = {
       faults.push(...intervalFaults(calendar, from, to).map((f) => `${symbol} ${f}`));
     }
     for (const instant of instants) {
-      const open = calendarFor(instant.symbol).isOpen(instant.at);
+      const open = context.deployment.calendarFor(instant.symbol).isOpen(instant.at);
       if (open !== instant.open) {
         faults.push(
           `${instant.symbol} at ${new Date(instant.at).toISOString()}: calendar says ${open ? 'open' : 'closed'}, the schedule says ${instant.open ? 'open' : 'closed'}`,
         );
       }
     }
+    const reports = await reportedCalendars(context.redis, context.deployment.namespace, now);
+    faults.push(...calendarMismatches(context.deployment.calendar, reports));
+    context.pack.write('calendar', 'calendar-in-force', {
+      gates: context.deployment.calendar,
+      services: reports,
+    });
     context.pack.write('calendar', 'closed-intervals', intervals);
     context.pack.write('calendar', 'faults', faults);
-    const checked = `${symbols.size} symbol(s) over ${days + 1} days, ${instants.length} known instant(s)`;
+    const checked = `${symbols.size} symbol(s) over ${days + 1} days, ${instants.length} known instant(s), ${reports.length} service(s) on the same calendar`;
     return faults.length === 0
       ? {
           verdict: 'pass',
           summary: checked,
-          facts: { symbols: [...symbols], days, instants: instants.length },
+          facts: {
+            symbols: [...symbols],
+            days,
+            instants: instants.length,
+            calendar: context.deployment.calendar,
+          },
         }
       : { verdict: 'fail', summary: `${faults.length} fault(s): ${faults[0]}`, facts: { faults } };
   },

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { calendarFor } from '@fxcm/calendar';
+import { calendarFor as shippedCalendarFor, type TradingCalendar } from '@fxcm/calendar';
 import { parseTimeframe, tfMs, verifyOhlcvSignature } from '@fxcm/contracts';
 import { refuseDirectStart } from '../direct-start';
 import { symbolsOf, type Gate, type GateResult } from '../gate';
@@ -27,7 +27,14 @@ export class FinalInvariants {
   private readonly seen = new Map<string, FinalSeen>();
   private readonly lastOpen = new Map<string, number>();
 
-  constructor(private readonly hmacSecret?: string) {}
+  /**
+   * @param hmacSecret the deployment's `fxcm:ohlcv` secret, when it signs
+   * @param calendarFor the deployment's calendar (the shipped one by default)
+   */
+  constructor(
+    private readonly hmacSecret?: string,
+    private readonly calendarFor: (symbol: string) => TradingCalendar = shippedCalendarFor,
+  ) {}
 
   /** Takes one message as published (its text, so the signature can be checked). */
   take(text: string): void {
@@ -68,7 +75,7 @@ export class FinalInvariants {
       }
       this.finals++;
       const key = `${symbol} ${tf} ${new Date(openTime).toISOString()}`;
-      const calendar = calendarFor(symbol);
+      const calendar = this.calendarFor(symbol);
       if (calendar.openMinutes(openTime, openTime + tfMs(tf)) === 0) {
         this.fault(`${key}: a final inside a closed interval`);
       }
@@ -95,6 +102,11 @@ export class FinalInvariants {
     }
   }
 
+  /** The final keys seen (`SYMBOL tf ISO-open-time`), history re-sends left out. */
+  finalKeys(): Set<string> {
+    return new Set(this.seen.keys());
+  }
+
   private fault(text: string): void {
     if (this.faults.length < 1_000) this.faults.push(text);
   }
@@ -112,7 +124,7 @@ export const finalInvariantsGate: Gate = {
     const seconds = intArg(args, 'seconds', 300, 1, 86_400);
     const minFinals = intArg(args, 'minFinals', 1, 0, 1_000_000);
     const { deployment } = context;
-    const check = new FinalInvariants(deployment.hmacSecret);
+    const check = new FinalInvariants(deployment.hmacSecret, (s) => deployment.calendarFor(s));
     const subscriber = context.redis.duplicate();
     const start = context.now();
     try {
@@ -133,7 +145,7 @@ export const finalInvariantsGate: Gate = {
     };
     context.pack.write('final-invariants', 'finals', facts);
     const anyOpen = symbolsOf(deployment).some(
-      (s) => calendarFor(s).openMinutes(start - (start % 60_000), end) > 1,
+      (s) => deployment.calendarFor(s).openMinutes(start - (start % 60_000), end) > 1,
     );
     if (check.faults.length > 0) {
       return {

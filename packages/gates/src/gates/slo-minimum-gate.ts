@@ -1,17 +1,16 @@
 import { refuseDirectStart } from '../direct-start';
-import type { Gate, GateResult } from '../gate';
+import { NO_METRICS_ENDPOINT, type Gate, type GateResult } from '../gate';
 import { GateArgsError, listArg } from '../gate-args';
+import { fetchMetricsPage, parseMetricsPage } from '../metrics-page';
 
 /** Metric names with at least one sample above zero in a Prometheus text page. */
 export function nonZeroMetrics(page: string): Set<string> {
   const names = new Set<string>();
-  for (const line of page.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match?.[1] || !(Number(match[2]) > 0)) continue;
+  for (const { name, value } of parseMetricsPage(page)) {
+    if (!(value > 0)) continue;
     // Histogram and summary series count under their family name.
-    names.add(match[1].replace(/_(bucket|sum|count)$/, ''));
-    names.add(match[1]);
+    names.add(name.replace(/_(bucket|sum|count)$/, ''));
+    names.add(name);
   }
   return names;
 }
@@ -30,15 +29,14 @@ export const sloMinimumGate: Gate = {
     });
     const urls = context.deployment.metricsUrls;
     if (urls.length === 0) {
-      return { verdict: 'fail', summary: 'no /metrics endpoint given (--metrics-urls)', facts: {} };
+      return NO_METRICS_ENDPOINT;
     }
     const present = new Set<string>();
     const unreachable: string[] = [];
     const pages: Record<string, string> = {};
     for (const url of urls) {
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-        const page = await response.text();
+        const page = await fetchMetricsPage(url);
         pages[url] = page;
         for (const name of nonZeroMetrics(page)) present.add(name);
       } catch (err) {

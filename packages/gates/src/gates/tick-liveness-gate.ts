@@ -1,11 +1,7 @@
-import { calendarFor } from '@fxcm/calendar';
-import { decodeStreamEntry, streamNames } from '@fxcm/contracts';
 import { refuseDirectStart } from '../direct-start';
 import { symbolsOf, type Gate, type GateResult } from '../gate';
 import { intArg } from '../gate-args';
-
-const PAGE = 5_000;
-const MAX_ENTRIES = 2_000_000;
+import { readTicks } from '../tick-stream';
 
 interface SymbolTicks {
   ticks: number;
@@ -36,38 +32,19 @@ export const tickLivenessGate: Gate = {
     const start = end - seconds * 1_000;
 
     const bySymbol = new Map<string, SymbolTicks>();
-    let invalid = 0;
-    for (let shard = 0; shard < deployment.shards; shard++) {
-      const stream = streamNames(deployment.namespace).ticks(shard);
-      let from = `${start}-0`;
-      for (let read = 0; read < MAX_ENTRIES; read += PAGE) {
-        const page = await context.redis.xrange(stream, from, `${end}-0`, 'COUNT', PAGE);
-        for (const [id, fields] of page) {
-          let entry;
-          try {
-            entry = decodeStreamEntry(fields);
-          } catch {
-            invalid++;
-            continue;
-          }
-          if (entry.type !== 'tick') continue;
-          const tick = entry.data;
-          const seen = bySymbol.get(tick.symbol) ?? { ticks: 0, lastTs: 0, lags: [] };
-          seen.ticks++;
-          seen.lastTs = Math.max(seen.lastTs, tick.ts);
-          seen.lags.push(Number(id.split('-')[0]) - tick.ts);
-          bySymbol.set(tick.symbol, seen);
-        }
-        if (page.length < PAGE) break;
-        from = `(${page[page.length - 1]?.[0]}`;
-      }
-    }
+    const { invalid } = await readTicks(context.redis, deployment, start, end, (id, tick) => {
+      const seen = bySymbol.get(tick.symbol) ?? { ticks: 0, lastTs: 0, lags: [] };
+      seen.ticks++;
+      seen.lastTs = Math.max(seen.lastTs, tick.ts);
+      seen.lags.push(Number(id.split('-')[0]) - tick.ts);
+      bySymbol.set(tick.symbol, seen);
+    });
 
     const report: Record<string, unknown> = {};
     const faults: string[] = [];
     let checked = 0;
     for (const symbol of symbolsOf(deployment)) {
-      const calendar = calendarFor(symbol);
+      const calendar = deployment.calendarFor(symbol);
       const openThroughout = calendar.isOpen(start) && calendar.nextPause(start) >= end;
       const seen = bySymbol.get(symbol) ?? { ticks: 0, lastTs: 0, lags: [] };
       const lags = [...seen.lags].sort((a, b) => a - b);

@@ -204,3 +204,24 @@ export function restoredBarProblem(b: RestoredBar): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * What is wrong with the input of a restore (final 1m bars oldest first, one per minute, and
+ * the watermark they were stored at), or undefined.
+ */
+export function restoreProblem(
+  finals1m: readonly RestoredBar[],
+  watermark: number | undefined,
+): string | undefined {
+  if (!Array.isArray(finals1m)) return 'finals1m must be an array';
+  let prev = -Infinity;
+  for (let i = 0; i < finals1m.length; i++) {
+    const b = finals1m[i] as RestoredBar;
+    const problem = restoredBarProblem(b);
+    if (problem !== undefined) return `finals1m[${i}].${problem}`;
+    if (b.open_time <= prev)
+      return `finals1m[${i}].open_time ${b.open_time} is not after the previous bar's ${prev} (oldest first, one bar per minute)`;
+    prev = b.open_time;
+  }
+  return watermark === undefined ? undefined : timeProblem('watermark', watermark);
+}

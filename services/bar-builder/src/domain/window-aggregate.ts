@@ -46,6 +46,12 @@ export class WindowAggregate {
    * it is still emitted when due, but never revised.
    */
   partial = false;
+  /**
+   * Minutes in the window only until their history bar comes: the tick-built bar of a minute the
+   * feed saw in part, published after the wait (`unrepaired`). Kept apart from the sums above so
+   * {@link revise} can swap it for the history bar (a high or low cannot be taken out of a sum).
+   */
+  provisional: Map<number, MinuteInput> | undefined;
 
   constructor(start: number, end: number) {
     this.start = start;
@@ -54,7 +60,24 @@ export class WindowAggregate {
 
   /** True when no real minute has been added: the window has no bar. */
   get empty(): boolean {
-    return this.firstMinute === Infinity;
+    return this.firstMinute === Infinity && (this.provisional?.size ?? 0) === 0;
+  }
+
+  /** Adds a minute that a later history bar may replace ({@link revise}). */
+  addProvisional(m: MinuteInput): void {
+    if (m.synthetic) return;
+    if (this.provisional === undefined) this.provisional = new Map();
+    this.provisional.set(m.open_time, m);
+  }
+
+  /**
+   * Replaces the provisional minute `m.open_time` by `m` (its history bar). False when that
+   * minute is not provisional here: nothing changed.
+   */
+  revise(m: MinuteInput): boolean {
+    if (this.provisional?.delete(m.open_time) !== true) return false;
+    this.add(m);
+    return true;
   }
 
   /** Adds a final (or preview) 1m bar; a synthetic one leaves the window unchanged. */
@@ -84,10 +107,17 @@ export class WindowAggregate {
   clone(): WindowAggregate {
     const c = new WindowAggregate(this.start, this.end);
     Object.assign(c, this);
+    if (this.provisional !== undefined) c.provisional = new Map(this.provisional);
     return c;
   }
 
   toBar(tf: Timeframe, complete: boolean): Bar {
+    if (this.provisional !== undefined && this.provisional.size > 0) {
+      const whole = this.clone();
+      whole.provisional = undefined;
+      for (const m of this.provisional.values()) whole.add(m);
+      return whole.toBar(tf, complete);
+    }
     return makeBar({
       tf,
       openTime: this.start,

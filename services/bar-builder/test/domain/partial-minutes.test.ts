@@ -1,5 +1,5 @@
 import { calendarFor } from '@fxcm/calendar';
-import { createBarEngine, type BarEngine, type BarEvent } from '../../src/domain';
+import { createBarEngine, type BarEngine, type BarEvent, type Timeframe } from '../../src/domain';
 import { loadEurusdDay, type ReferenceBar } from '../../bench/fxcm-archive';
 
 // Real FXCM EUR/USD ticks of Monday 2014-05-05; the feed is "killed" mid-minute and comes back
@@ -12,10 +12,10 @@ const GAP_FROM = Date.parse('2014-05-05T12:03:25Z');
 const GAP_TO = Date.parse('2014-05-05T12:07:40Z');
 const ref = new Map(day.reference.map((r) => [r.open_time, r]));
 
-function engine(): BarEngine {
+function engine(timeframes: Timeframe[] = ['1m', '5m']): BarEngine {
   return createBarEngine({
     priceMode: 'bid',
-    timeframes: ['1m', '5m'],
+    timeframes,
     calendarFor,
     partialWaitMs: 120_000,
   });
@@ -181,6 +181,48 @@ describe('minutes the feed saw only in part', () => {
       [touched[touched.length - 1], '1m'],
     ]);
     for (const m of touched) e.onHistoryBar(historyOf(ref.get(m)!));
+    expect(e.counters()[S]).toMatchObject({ partial_unrepaired: 2, partial_revised: 2 });
+  });
+
+  it('a tick-built edge revised by history: every window holding it is rebuilt, equal to the reference minutes', () => {
+    // The feed comes back 40 s into 13:00, the first minute of a 5m, 15m, 30m, 1h and 4h window
+    // (4h windows start at 13:00Z in summer): the tick bar of 13:00 misses the window's open.
+    const from = Date.parse('2014-05-05T12:58:20Z');
+    const to = Date.parse('2014-05-05T13:00:40Z');
+    const touched = [0, 1, 2].map((k) => Date.parse('2014-05-05T12:58:00Z') + k * MINUTE);
+    const e = engine(['1m', '5m', '15m', '30m', '1h', '4h', '1d']);
+    const out = run(e, from, to, () => []);
+    expect(
+      out.filter((x) => x.kind === 'final' && x.unrepaired).map((x) => x.bar.open_time),
+    ).toEqual([touched[0], touched[2]]);
+    // history comes late, after the day: the two tick-built edges are revised, the rest filled
+    for (const m of touched) out.push(...e.onHistoryBar(historyOf(ref.get(m)!)));
+    // the last word on every window (its final, or its latest revision)
+    const latest = new Map<string, BarEvent>();
+    for (const x of out) if (x.tf !== '1m') latest.set(`${x.tf}@${x.bar.open_time}`, x);
+    const mismatches: string[] = [];
+    const holding = new Set<string>();
+    for (const [key, x] of latest) {
+      const b = x.bar;
+      const minutes = day.reference.filter(
+        (r) => r.open_time >= b.open_time && r.open_time <= b.close_time,
+      );
+      if (touched.some((m) => m >= b.open_time && m <= b.close_time)) holding.add(x.tf);
+      const want = [
+        minutes[0]!.bid[0],
+        Math.max(...minutes.map((r) => r.bid[1])),
+        Math.min(...minutes.map((r) => r.bid[2])),
+        minutes[minutes.length - 1]!.bid[3],
+      ];
+      if (ohlc(b).join() !== want.join()) mismatches.push(`${key}: ${ohlc(b)} != ${want}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect([...holding].sort()).toEqual(['15m', '1d', '1h', '30m', '4h', '5m']);
+    // each window over an edge was revised by the edge's history bar
+    const revisedAt13 = out
+      .filter((x) => x.kind === 'revised' && x.bar.open_time === touched[2])
+      .map((x) => x.tf);
+    expect(revisedAt13).toEqual(['1m', '5m', '15m', '30m', '1h', '4h']);
     expect(e.counters()[S]).toMatchObject({ partial_unrepaired: 2, partial_revised: 2 });
   });
 });

@@ -18,13 +18,16 @@ export interface GatewayUniverseOptions {
   logger: Logger;
   metrics: Metrics;
   status: StatusReporter;
+  /** Where the applied universe goes (the gateway's status `detail`, beside the feed's state). */
+  onApplied: (detail: { universe_symbols: string[]; universe_live: boolean }) => void;
 }
 
 /**
  * The gateway's side of the dynamic universe: a `set_universe` on `{ns}:x:control` becomes the
  * provider's symbol list (subscribe/unsubscribe in place, no restart, no duplicate
- * subscription). A provider without `setSymbols` (replay, simulator) keeps its symbols; the
- * instruction is then only recorded, and the publisher still filters what goes out.
+ * subscription; the replay provider filters its recording the same way). A provider without
+ * `setSymbols` (the simulator) keeps its symbols; the instruction is then only recorded, and the
+ * publisher still filters what goes out.
  */
 export class GatewayUniverse {
   private readonly reader: ControlReader;
@@ -39,7 +42,7 @@ export class GatewayUniverse {
         const symbols = [...new Set(universeOf(control).map((t) => t.symbol))];
         const live = typeof opts.provider.setSymbols === 'function';
         if (live) await opts.provider.setSymbols!(symbols);
-        opts.status.setDetail({ universe_symbols: symbols, universe_live: live });
+        opts.onApplied({ universe_symbols: symbols, universe_live: live });
         opts.logger.info('universe changed', { symbols, applied_to_provider: live });
       },
       onError: controlErrorReporter(opts),

@@ -1,6 +1,7 @@
 import type { HistoryJobProgress, StreamHistoryBar } from '@fxcm/contracts';
 import { chunkRange, toHistoryBar } from '../providers/fxcm-rest/candles';
 import type { CandleSource } from './candle-source';
+import type { HistoryBackoff } from './history-backoff';
 
 /** Why a history run stopped early. Progress is kept either way, so a retry resumes. */
 export type HistoryErrorCode =
@@ -15,6 +16,29 @@ export class HistoryJobError extends Error {
   ) {
     super(message);
     this.name = 'HistoryJobError';
+  }
+}
+
+/** Why a call may not go out now (the quota's V1 reasons, or the shared history backoff). */
+export type DeferReason =
+  'minute_quota' | 'hour_quota' | 'min_interval' | 'priority_reserve' | 'backoff';
+
+/** The quota's answer for the next call. */
+export type GateDecision =
+  { allowed: true } | { allowed: false; reason: DeferReason; waitMs: number };
+
+/**
+ * A run stopped before a call its gate refused: not a failure. `progress` is saved; the job
+ * goes back to the queue (BullMQ rate limit or delay) and resumes at `next_from`.
+ */
+export class HistoryDeferred extends Error {
+  constructor(
+    readonly reason: DeferReason,
+    readonly waitMs: number,
+    readonly progress: HistoryJobProgress,
+  ) {
+    super(`history call deferred ${waitMs} ms: ${reason}`);
+    this.name = 'HistoryDeferred';
   }
 }
 
@@ -56,6 +80,16 @@ export interface HistoryRunOptions {
   random?: () => number;
   /** Chunk length in minutes (default: the source's per-request cap). */
   chunkMinutes?: number;
+  /**
+   * Asked before every FXCM call (retries included): a refusal ends the run with
+   * {@link HistoryDeferred}. Without a gate every call goes out.
+   */
+  gate?: () => GateDecision;
+  /**
+   * The gateway's shared history backoff: it picks the wait after a transient error (instead of
+   * `retry`) and is reset by a success, so every job sees the same storm.
+   */
+  backoff?: HistoryBackoff;
   /** A transient failure that will be retried (for logs and metrics). */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
@@ -122,10 +156,16 @@ export async function runHistoryJob(opts: HistoryRunOptions): Promise<HistoryJob
           `${opts.symbol}: time budget ${opts.budget.maxMs} ms spent at ${new Date(progress.next_from).toISOString()}`,
         );
       }
+      const decision = opts.gate?.() ?? { allowed: true };
+      if (!decision.allowed) {
+        await opts.saveProgress({ ...progress });
+        throw new HistoryDeferred(decision.reason, decision.waitMs, { ...progress });
+      }
       requests += 1;
       progress.requests += 1;
       try {
         const candles = await opts.source.fetchM1(opts.symbol, window.fromMs, window.toMs);
+        opts.backoff?.success();
         const bars = candles.map((c) => toHistoryBar(opts.symbol, c, opts.jobId));
         if (bars.length > 0) await opts.write(bars);
         progress.bars += bars.length;
@@ -135,7 +175,14 @@ export async function runHistoryJob(opts: HistoryRunOptions): Promise<HistoryJob
         if (!transient) await fail('HISTORY_FETCH_FAILED', `${opts.symbol}: ${describe(err)}`);
         attempt += 1;
         const exp = Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
-        const delay = Math.max(1, Math.round(exp * (1 + retry.jitter * (2 * random() - 1))));
+        const code = (err as { code?: unknown }).code;
+        const delay = opts.backoff
+          ? opts.backoff.failure(
+              typeof code === 'string' ? code : 'HISTORY_FETCH_FAILED',
+              describe(err),
+              opts.now(),
+            )
+          : Math.max(1, Math.round(exp * (1 + retry.jitter * (2 * random() - 1))));
         progress.last_error = describe(err);
         opts.onRetry?.(err, attempt, delay);
         // Never sleep past the time budget: fail at the next check instead.

@@ -1,4 +1,4 @@
-import { errorCodeOf, normalizeSymbol } from '@fxcm/contracts';
+import { errorCodeOf, historyJobPriority, normalizeSymbol } from '@fxcm/contracts';
 import type { RateLimitedLog } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
 import { interruptibleSleep, StreamProducer } from '@fxcm/redis-streams';
@@ -6,6 +6,8 @@ import type { StatusReporter } from '@fxcm/service-runtime';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CandleSource } from './candle-source';
+import { HistoryBackoff, V1_HISTORY_BACKOFF, type BackoffSettings } from './history-backoff';
+import { HistoryQuota, V1_HISTORY_QUOTA, type HistoryQuotaSettings } from './history-quota';
 import { HistoryJobError } from './history-runner';
 import { HISTORY_QUEUE, queuePrefix } from '@fxcm/contracts';
 import { startHistoryWorker } from './history-worker';
@@ -21,6 +23,10 @@ export interface HistoryServiceOptions {
   maxLen: number;
   source: CandleSource;
   budget: { maxRequests: number; maxMs: number };
+  /** The V1 history quota every FXCM history call goes through (default: V1's). */
+  quota?: HistoryQuotaSettings;
+  /** The V1 `history_backoff` after transient FXCM errors (default: V1's). */
+  backoff?: BackoffSettings;
   metrics: Metrics;
   status: StatusReporter;
   log: RateLimitedLog;
@@ -33,8 +39,17 @@ const BACKFILL_SETTLE_MS = 5_000;
 export interface HistoryService {
   /** Enqueues the missing minutes of every symbol (job id deduplicates repeats). */
   backfill(symbols: readonly string[], fromMs: number, toMs: number): void;
+  /**
+   * The status detail of the history side at `now`: `history` (the V1 heartbeat
+   * `context.history`: quota windows, throttle state, skips, `active_warmups` = jobs queued or
+   * running) and `history_backoff` (V1 `context.diag.backoff.fxcm_history`).
+   */
+  detail(now: number): Record<string, unknown>;
   close(): Promise<void>;
 }
+
+/** How often the queue's job counts are read for the status, ms. */
+const COUNTS_EVERY_MS = 1_000;
 
 /**
  * The seed's history metrics, registered whether or not the provider serves history (a replay
@@ -80,6 +95,14 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     'Gap backfill jobs enqueued',
   );
   const { notReady, active, retries } = historyMetrics(opts.metrics);
+  const quotaSettings = opts.quota ?? V1_HISTORY_QUOTA;
+  const quota = new HistoryQuota(quotaSettings);
+  const backoff = new HistoryBackoff(opts.backoff ?? V1_HISTORY_BACKOFF);
+  const deferred = opts.metrics.counter(
+    'fxcm_history_deferred_total',
+    'History calls held back by the quota or the backoff, by V1 reason',
+    ['reason'],
+  );
   const producer = new StreamProducer({
     redis: writerConn,
     maxLen: opts.maxLen,
@@ -104,9 +127,30 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     writer: new HistoryWriter(producer, opts.namespace, opts.shardCount),
     budget: opts.budget,
     sleep: (ms) => sleeper.sleep(ms),
+    quota,
+    backoff,
+    onDeferred: (job, reason, waitMs) => {
+      active.dec();
+      deferred.inc({ reason });
+      opts.log(`history_deferred:${reason}`, 'info', 'history call deferred', {
+        job,
+        reason,
+        wait_ms: waitMs,
+      });
+    },
     onRetry: (job, err, attempt, delayMs) => {
       const code = errorCodeOf((err as { code?: unknown }).code, 'HISTORY_FETCH_FAILED');
       retries.inc({ code });
+      // The storm shows while it lasts: degraded now, the error with its code, cleared once
+      // the backoff is over (see detail()).
+      opts.status.error(
+        code,
+        `history backoff ${delayMs} ms after: ${String((err as Error).message)}`,
+        {
+          severity: 'warning',
+        },
+      );
+      opts.status.degrade('history_backoff');
       if (code === 'FXCM_NOT_READY') {
         notReady.inc();
         opts.metrics.errors.inc({ type: 'pricehistory_not_ready' });
@@ -142,8 +186,27 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     opts.log('history_worker', 'error', 'history worker error', { code: 'QUEUE_ERROR', err });
   });
 
+  let queued = 0;
+  const readCounts = setInterval(() => {
+    queue
+      .getJobCounts('active', 'wait', 'prioritized', 'delayed')
+      .then((c) => {
+        queued = Object.values(c).reduce((a, b) => a + b, 0);
+      })
+      .catch(() => undefined); // the queue's error listener reports Redis trouble
+  }, COUNTS_EVERY_MS);
+  readCounts.unref();
+
   let closing: Promise<void> | undefined;
   return {
+    detail(now) {
+      const fxcmHistory = backoff.snapshot(now);
+      if (!fxcmHistory.active) opts.status.recover('history_backoff');
+      return {
+        history: { ...quota.snapshot(now), active_warmups: queued },
+        history_backoff: fxcmHistory,
+      };
+    },
     backfill(symbols, fromMs, toMs) {
       for (const symbol of symbols) {
         const key = normalizeSymbol(symbol);
@@ -154,6 +217,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
             { symbol: key, from: fromMs, to: toMs, reason: 'gap_repair' },
             {
               jobId: `gap-${key}-${fromMs}-${toMs}`,
+              priority: historyJobPriority(quotaSettings.priorityTargets, key, '1m'),
               // FXCM returns the current minute unfinished: ask once the last one is over.
               delay: Math.max(0, toMs + BACKFILL_SETTLE_MS - Date.now()),
               attempts: 5,
@@ -168,6 +232,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     },
     close() {
       closing ??= (async () => {
+        clearInterval(readCounts);
         sleeper.interrupt();
         await worker.close();
         await queue.close();

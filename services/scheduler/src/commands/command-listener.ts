@@ -1,4 +1,12 @@
-import { HISTORY_QUEUE, keys, queuePrefix, reasonCode } from '@fxcm/contracts';
+import {
+  HISTORY_PRIORITY_OTHER,
+  HISTORY_QUEUE,
+  keys,
+  queuePrefix,
+  reasonCode,
+  type HistoryJob,
+  type Timeframe,
+} from '@fxcm/contracts';
 import { watchQueueErrors } from '../telemetry/command-telemetry';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
@@ -14,7 +22,12 @@ import {
   type CommandOutcome,
   type CommandTypeLabel,
 } from './command-codes';
-import type { CommandDecision, CommandInterpreter, RepublishRequest } from './command-rules';
+import type {
+  CommandDecision,
+  CommandInterpreter,
+  ControlRequest,
+  RepublishRequest,
+} from './command-rules';
 
 /** Options of {@link CommandListener}. */
 export interface CommandListenerOptions {
@@ -35,6 +48,8 @@ export interface CommandListenerOptions {
    * (the store then has what it has; the outcome says so).
    */
   historyWaitMs?: number;
+  /** BullMQ priority of a history job (1 first); priority targets go before the others. */
+  jobPriority?: (job: HistoryJob) => number;
   now?: () => number;
 }
 
@@ -50,6 +65,7 @@ export interface LastCommand {
   detail?: string;
   jobs?: { symbol: string; from: number; to: number }[];
   republish?: RepublishRequest[];
+  controls?: ControlRequest[];
 }
 
 /** {@link CommandListener.snapshot}: what the heartbeat and status show of the command channel. */
@@ -140,6 +156,28 @@ export class CommandListener {
     return decision;
   }
 
+  /**
+   * The warmup on start of one target, through the path of an `fxcm_warmup` (history job on the
+   * queue, then the republish from the store). Not a command from SMC: it is not counted as
+   * one and does not become `last_command`. Never rejects.
+   */
+  async warmupOnStart(symbol: string, tf: Timeframe, bars: number): Promise<CommandDecision> {
+    const now = (this.opts.now ?? Date.now)();
+    let decision: CommandDecision;
+    try {
+      decision = this.opts.interpreter.startWarmup(symbol, tf, bars, now);
+    } catch (err) {
+      const detail = `warmup on start failed: ${String(err)}`.slice(0, 160);
+      return { result: 'error', type: 'fxcm_warmup', code: 'command_error', detail };
+    }
+    return decision.result === 'accepted' ? this.act(decision, now) : decision;
+  }
+
+  /** The interpretation rules in force (the warmup on start asks them for its spans). */
+  get interpreter(): CommandInterpreter {
+    return this.opts.interpreter;
+  }
+
   /** Spends the nonce, enqueues the jobs, sends the control entries. */
   private async act(
     decision: Extract<CommandDecision, { result: 'accepted' }>,
@@ -168,6 +206,7 @@ export class CommandListener {
       for (const { job, jobId } of decision.jobs) {
         await this.queue.add(decision.type, job, {
           jobId,
+          priority: this.opts.jobPriority?.(job) ?? HISTORY_PRIORITY_OTHER,
           attempts: 5,
           backoff: { type: 'exponential', delay: 30_000 },
           removeOnComplete: 1_000,
@@ -183,7 +222,9 @@ export class CommandListener {
           now,
         );
       }
-      if (decision.republish.length > 0) this.republishAfter(decision);
+      if (decision.republish.length > 0 || (decision.controls?.length ?? 0) > 0) {
+        this.republishAfter(decision);
+      }
       return decision;
     } catch (err) {
       this.opts.metrics.errors.inc({ type: 'redis' });
@@ -196,7 +237,10 @@ export class CommandListener {
     }
   }
 
-  /** Waits (bounded) for the command's history jobs, then asks the bar builder to republish. */
+  /**
+   * Waits (bounded) for the command's history jobs, then asks the bar builder to republish,
+   * then sends the command's other instructions (a bootstrap's tail guard comes last).
+   */
   private republishAfter(decision: Extract<CommandDecision, { result: 'accepted' }>): void {
     const work = (async () => {
       const waited = await this.waitForJobs(decision.jobs.map((j) => j.jobId));
@@ -206,6 +250,15 @@ export class CommandListener {
           'republish',
           'bar-builder',
           { symbol: r.symbol, tf: r.tf, bars: r.bars, source: 'history_s3' },
+          decision.reqId,
+          (this.opts.now ?? Date.now)(),
+        );
+      }
+      for (const c of decision.controls ?? []) {
+        await this.opts.control.send(
+          c.cmd,
+          c.target,
+          c.args,
           decision.reqId,
           (this.opts.now ?? Date.now)(),
         );
@@ -268,6 +321,7 @@ export class CommandListener {
               to: job.to,
             })),
             republish: decision.republish,
+            ...(decision.controls ? { controls: decision.controls } : {}),
           }
         : { detail: decision.detail.slice(0, 160) }),
     };

@@ -8,6 +8,7 @@ import {
   type StreamTarget,
   type Timeframe,
 } from '@fxcm/contracts';
+import type { TradingCalendar } from '@fxcm/calendar';
 import { ActiveUniverse } from '../active-universe';
 import { checkEnvelopeAuth, type AuthPolicy } from './command-auth';
 import { commandTypeLabel, type CommandCode, type CommandTypeLabel } from './command-codes';
@@ -16,6 +17,11 @@ import { commandTypeLabel, type CommandCode, type CommandTypeLabel } from './com
 export interface CommandRules {
   /** The active (symbol, tf) targets; commands for others are ignored (V1). */
   universe: ActiveUniverse;
+  /**
+   * The trading calendar of a symbol: a warmup's "last N bars" are its last N open minutes'
+   * worth, so a warmup over a weekend or a break reaches back to the last session.
+   */
+  calendarFor: (symbol: string) => TradingCalendar;
   /** Backfill lookback clamp, minutes (`backfill_min_minutes` 10, `backfill_max_minutes` 360). */
   backfillMinMinutes: number;
   backfillMaxMinutes: number;
@@ -36,7 +42,7 @@ export interface CommandRules {
 }
 
 /** Defaults of {@link CommandRules} after V1 and V2. */
-export const DEFAULT_COMMAND_RULES: Omit<CommandRules, 'universe'> = {
+export const DEFAULT_COMMAND_RULES: Omit<CommandRules, 'universe' | 'calendarFor'> = {
   backfillMinMinutes: 10,
   backfillMaxMinutes: 360,
   warmupBars: 1_600,
@@ -61,6 +67,13 @@ export interface RepublishRequest {
   bars: number;
 }
 
+/** An instruction on `{ns}:x:control` sent once the command's history and republish are done. */
+export interface ControlRequest {
+  cmd: 'tail_guard';
+  target: 'bar-builder';
+  args: Record<string, unknown>;
+}
+
 /** What to do with one command. */
 export type CommandDecision =
   | {
@@ -71,6 +84,8 @@ export type CommandDecision =
       jobs: PlannedJob[];
       /** Then these bars go out again from the store. */
       republish: RepublishRequest[];
+      /** Then these instructions (a tail guard after a bootstrap's history). */
+      controls?: ControlRequest[];
       /** A new active universe to push to the services. */
       universe?: StreamTarget[];
       /** Request id the control entries carry. */
@@ -89,6 +104,10 @@ export type CommandDecision =
 export type CommandRefusal = Exclude<CommandDecision, { result: 'accepted' }>;
 
 const MINUTE = 60_000;
+/** Reason and request-id prefix of the history jobs of the warmup on start. */
+export const START_WARMUP_REASON = 'warmup_on_start';
+/** Longest tail window a command may name, hours (a month). */
+const MAX_WINDOW_HOURS = 24 * 31;
 // V1: a warmup of these may name a (symbol, tf) that is not a target; it is built from 1m.
 const HTF_WARMUP = new Set<Timeframe>(['15m', '30m', '1h', '4h', '1d']);
 
@@ -109,6 +128,30 @@ const quote = (value: unknown): string => {
   }
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 };
+
+const WINDOW_HOURS_RULE = `args.window_hours must be a number of hours in (0, ${MAX_WINDOW_HOURS}]`;
+
+/** `window_hours` (default 48, V2), or undefined when it is not a usable number of hours. */
+function windowHoursOf(raw: unknown): number | undefined {
+  const hours = raw ?? 48;
+  return typeof hours === 'number' && hours > 0 && hours <= MAX_WINDOW_HOURS ? hours : undefined;
+}
+
+/** An acceptance for `symbols` without history jobs: republish requests and/or instructions. */
+const accept = (
+  type: CommandTypeLabel,
+  symbols: string[],
+  now: number,
+  then: { republish?: RepublishRequest[]; controls?: ControlRequest[] },
+): CommandDecision => ({
+  result: 'accepted',
+  code: 'ok',
+  type,
+  reqId: `${type}:${symbols.join(',')}:${now}`,
+  jobs: [],
+  republish: then.republish ?? [],
+  ...(then.controls ? { controls: then.controls } : {}),
+});
 
 /** A symbol parsed without throwing. */
 function symbolOf(raw: unknown): { ok: true; value: string } | { ok: false; detail: string } {
@@ -139,6 +182,17 @@ function timeframeOf(raw: unknown): { ok: true; value: Timeframe } | { ok: false
  */
 export class CommandInterpreter {
   private readonly lastSeen = new Map<string, number>();
+
+  // The V2 commands this suite runs; the other known names answer `not_implemented`.
+  private readonly v2Handlers: Partial<
+    Record<CommandTypeLabel, (args: Record<string, unknown>, now: number) => CommandDecision>
+  > = {
+    fxcm_warmup: (a, now) => this.v2Warmup(a, now),
+    fxcm_backfill: (a, now) => this.v2Backfill(a, now),
+    fxcm_tail_guard: (a, now) => this.v2TailGuard(a, now),
+    fxcm_republish_tail: (a, now) => this.v2RepublishTail(a, now),
+    fxcm_bootstrap: (a, now) => this.v2Bootstrap(a, now),
+  };
 
   constructor(private readonly rules: CommandRules) {}
 
@@ -239,10 +293,58 @@ export class CommandInterpreter {
           ? Math.ceil(command.lookback_minutes / tfMinutes)
           : this.rules.warmupBars),
     );
-    const minutes = command.lookback_minutes ?? bars * tfMinutes;
-    return this.plan(type, [symbol.value], tf, to - minutes * MINUTE, to, now, [
-      { symbol: symbol.value, tf, bars },
-    ]);
+    const from =
+      command.lookback_minutes !== undefined
+        ? to - command.lookback_minutes * MINUTE
+        : this.warmupWindow(symbol.value, tf, bars, now).from;
+    return this.plan(type, [symbol.value], tf, from, to, now, [{ symbol: symbol.value, tf, bars }]);
+  }
+
+  /**
+   * The span of a warmup of `bars` bars of (symbol, tf): the last `bars × tf` open minutes of
+   * the symbol's calendar before the history end (a weekend or a break reaches back into the
+   * last session), at most `maxSpanMinutes` of wall time.
+   */
+  warmupWindow(
+    symbol: string,
+    tf: Timeframe,
+    bars: number,
+    now: number,
+  ): { from: number; to: number } {
+    const to = this.historyEnd(now);
+    const from = this.rules
+      .calendarFor(symbol)
+      .startOfLastOpenMinutes(
+        to,
+        bars * (tfMs(tf) / MINUTE),
+        to - this.rules.maxSpanMinutes * MINUTE,
+      );
+    return { from, to };
+  }
+
+  /**
+   * The warmup on start of one target: the plan of a V1 `fxcm_warmup {symbol, tf,
+   * min_history_bars: bars}` (same window, same history job, same republish), its jobs and
+   * request marked `warmup_on_start`. Subject to the targets and the rate limit like a command.
+   */
+  startWarmup(symbol: string, tf: Timeframe, bars: number, now: number): CommandDecision {
+    const type = 'fxcm_warmup';
+    if (!this.rules.universe.has(symbol, tf)) {
+      return refuse('ignored', type, 'tf_not_targeted', `${symbol} ${tf} is not an active target`);
+    }
+    const n = Math.min(this.rules.maxRepublishBars, bars);
+    const { from, to } = this.warmupWindow(symbol, tf, n, now);
+    const decision = this.plan(type, [symbol], tf, from, to, now, [{ symbol, tf, bars: n }]);
+    if (decision.result !== 'accepted') return decision;
+    const reqId = `${START_WARMUP_REASON}:${symbol}:${tf}:${now}`;
+    return {
+      ...decision,
+      reqId,
+      jobs: decision.jobs.map(({ job, jobId }) => ({
+        job: { ...job, reason: START_WARMUP_REASON, req_id: reqId },
+        jobId: `${START_WARMUP_REASON}-${jobId}`,
+      })),
+    };
   }
 
   private setUniverse(body: Record<string, unknown>, now: number): CommandDecision {
@@ -287,24 +389,19 @@ export class CommandInterpreter {
     const auth = checkEnvelopeAuth(text, envelope, this.rules.auth, now);
     if (!auth.ok) return refuse('rejected', type, auth.reason, auth.detail);
     const args = envelope.args as Record<string, unknown>;
-    let decision: CommandDecision;
-    switch (type) {
-      case 'fxcm_warmup':
-        decision = this.v2Warmup(args, now);
-        break;
-      case 'fxcm_backfill':
-        decision = this.v2Backfill(args, now);
-        break;
-      case 'unknown':
-        return refuse('rejected', type, 'unknown_command', `unknown command ${quote(body.cmd)}`);
-      default:
-        return refuse(
-          'rejected',
-          type,
-          'not_implemented',
-          `${type} is a V2 command this suite does not run yet`,
-        );
+    if (type === 'unknown') {
+      return refuse('rejected', type, 'unknown_command', `unknown command ${quote(body.cmd)}`);
     }
+    const handler = this.v2Handlers[type];
+    if (!handler) {
+      return refuse(
+        'rejected',
+        type,
+        'not_implemented',
+        `${type} is a V2 command this suite does not run yet`,
+      );
+    }
+    const decision = handler(args, now);
     if (decision.result !== 'accepted') return decision;
     return {
       ...decision,
@@ -316,22 +413,8 @@ export class CommandInterpreter {
   /** V2 `fxcm_warmup {symbols (default [XAUUSD]), lookback_days (7) | lookback_hours}`. */
   private v2Warmup(args: Record<string, unknown>, now: number): CommandDecision {
     const type = 'fxcm_warmup';
-    const raw = args.symbols ?? ['XAUUSD'];
-    const list: unknown[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
-    if (list.length === 0 || list.length > 64) {
-      return refuse(
-        'rejected',
-        type,
-        'invalid_args',
-        'args.symbols must be a symbol or a list of 1..64 symbols',
-      );
-    }
-    const symbols: string[] = [];
-    for (const s of list) {
-      const symbol = symbolOf(s);
-      if (!symbol.ok) return refuse('rejected', type, 'invalid_symbol', symbol.detail);
-      symbols.push(symbol.value);
-    }
+    const symbols = this.symbolsArg(type, args.symbols, ['XAUUSD']);
+    if (!Array.isArray(symbols)) return symbols;
     const hours =
       args.lookback_hours ??
       (typeof args.lookback_days === 'number' ? args.lookback_days * 24 : 7 * 24);
@@ -383,6 +466,163 @@ export class CommandInterpreter {
     return this.plan(type, [symbol.value], '1m', from, to, now, []);
   }
 
+  /**
+   * V2 `fxcm_tail_guard {symbols (default: every active symbol), window_hours (48), repair
+   * (false), republish_after_repair (true), end_ms?}`: a `tail_guard` instruction to the bar
+   * builders, which own the store (see docs/commands.md).
+   */
+  private v2TailGuard(args: Record<string, unknown>, now: number): CommandDecision {
+    const type = 'fxcm_tail_guard';
+    const symbols = this.symbolsArg(type, args.symbols, this.rules.universe.symbols());
+    if (!Array.isArray(symbols)) return symbols;
+    const hours = windowHoursOf(args.window_hours);
+    if (hours === undefined) return refuse('rejected', type, 'invalid_args', WINDOW_HOURS_RULE);
+    for (const flag of ['repair', 'republish_after_repair', 'republish_force'] as const) {
+      if (args[flag] !== undefined && typeof args[flag] !== 'boolean') {
+        return refuse('rejected', type, 'invalid_args', `args.${flag} must be true or false`);
+      }
+    }
+    const end = args.end_ms;
+    if (end !== undefined && !(typeof end === 'number' && Number.isSafeInteger(end) && end > 0)) {
+      return refuse('rejected', type, 'invalid_args', 'args.end_ms must be epoch ms');
+    }
+    const admitted = this.admit(type, symbols, '1m', now);
+    if (!Array.isArray(admitted)) return admitted;
+    return accept(type, admitted, now, {
+      controls: [
+        {
+          cmd: 'tail_guard',
+          target: 'bar-builder',
+          args: {
+            symbols: admitted,
+            window_hours: hours,
+            repair: args.repair === true,
+            republish: args.republish_after_repair !== false,
+            ...(end !== undefined ? { end_ms: Math.min(end, this.historyEnd(now)) } : {}),
+          },
+        },
+      ],
+    });
+  }
+
+  /**
+   * V2 `fxcm_republish_tail {symbol | symbols, timeframes (default [1m]), window_hours (48) |
+   * bars}`: the last bars of each (symbol, tf) from the store again, `source="history_s3"`.
+   */
+  private v2RepublishTail(args: Record<string, unknown>, now: number): CommandDecision {
+    const type = 'fxcm_republish_tail';
+    const symbols = this.symbolsArg(type, args.symbols ?? args.symbol, undefined);
+    if (!Array.isArray(symbols)) return symbols;
+    const rawTfs = args.timeframes ?? args.tf ?? ['1m'];
+    const tfList: unknown[] =
+      typeof rawTfs === 'string' ? [rawTfs] : Array.isArray(rawTfs) ? rawTfs : [];
+    if (tfList.length === 0 || tfList.length > 7) {
+      return refuse('rejected', type, 'invalid_args', 'args.timeframes must list 1..7 timeframes');
+    }
+    const tfs: Timeframe[] = [];
+    for (const raw of tfList) {
+      const tf = timeframeOf(raw);
+      if (!tf.ok) return refuse('rejected', type, 'invalid_timeframe', tf.detail);
+      if (!tfs.includes(tf.value)) tfs.push(tf.value);
+    }
+    const bars = args.bars;
+    const hours = windowHoursOf(args.window_hours);
+    if (
+      bars !== undefined &&
+      !(typeof bars === 'number' && Number.isSafeInteger(bars) && bars > 0)
+    ) {
+      return refuse('rejected', type, 'invalid_args', 'args.bars must be a positive integer');
+    }
+    if (hours === undefined) return refuse('rejected', type, 'invalid_args', WINDOW_HOURS_RULE);
+    const admitted = this.admit(type, symbols, tfs.join(','), now);
+    if (!Array.isArray(admitted)) return admitted;
+    const republish = admitted.flatMap((symbol) =>
+      tfs.map((tf) => ({
+        symbol,
+        tf,
+        bars: Math.min(
+          this.rules.maxRepublishBars,
+          typeof bars === 'number' ? bars : Math.ceil((hours * 60) / (tfMs(tf) / MINUTE)),
+        ),
+      })),
+    );
+    return accept(type, admitted, now, { republish });
+  }
+
+  /**
+   * V2 `fxcm_bootstrap {warmup{}, backfill{}, republish_tail{}, tail_guard{}}`: the warmup
+   * (always; its args or the defaults), then the backfill and the tail republish when given,
+   * then the tail guard (always) once their history is in. A step refused as `rejected` refuses
+   * the whole command; a step `ignored` (not targeted, rate limited) is left out.
+   */
+  private v2Bootstrap(args: Record<string, unknown>, now: number): CommandDecision {
+    const type = 'fxcm_bootstrap';
+    const steps: [string, (a: Record<string, unknown>) => CommandDecision, boolean][] = [
+      ['warmup', (a) => this.v2Warmup(a, now), true],
+      ['backfill', (a) => this.v2Backfill(a, now), false],
+      ['republish_tail', (a) => this.v2RepublishTail(a, now), false],
+      ['tail_guard', (a) => this.v2TailGuard(a, now), true],
+    ];
+    const accepted: Extract<CommandDecision, { result: 'accepted' }>[] = [];
+    const skipped: string[] = [];
+    for (const [name, run, always] of steps) {
+      const stepArgs = args[name];
+      if (stepArgs === undefined && !always) continue;
+      if (
+        stepArgs !== undefined &&
+        (typeof stepArgs !== 'object' || stepArgs === null || Array.isArray(stepArgs))
+      ) {
+        return refuse('rejected', type, 'invalid_args', `args.${name} must be an object`);
+      }
+      const d = run((stepArgs ?? {}) as Record<string, unknown>);
+      if (d.result === 'accepted') accepted.push(d);
+      else if (d.result === 'ignored') skipped.push(`${name}: ${d.code}`);
+      else return refuse(d.result, type, d.code, `${name}: ${d.detail}`);
+    }
+    if (accepted.length === 0) {
+      return refuse(
+        'ignored',
+        type,
+        'symbol_not_targeted',
+        `every step was left out (${skipped.join('; ')})`,
+      );
+    }
+    return {
+      result: 'accepted',
+      code: 'ok',
+      type,
+      reqId: `${type}:${now}`,
+      jobs: accepted.flatMap((d) => d.jobs),
+      republish: accepted.flatMap((d) => d.republish),
+      controls: accepted.flatMap((d) => d.controls ?? []),
+    };
+  }
+
+  /** A symbol or a list of 1..64 symbols, parsed; `fallback` when absent (else required). */
+  private symbolsArg(
+    type: CommandTypeLabel,
+    raw: unknown,
+    fallback: string[] | undefined,
+  ): string[] | CommandRefusal {
+    if (raw === undefined && fallback !== undefined) return fallback;
+    const list: unknown[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+    if (list.length === 0 || list.length > 64) {
+      return refuse(
+        'rejected',
+        type,
+        'invalid_args',
+        'args.symbols must be a symbol or a list of 1..64 symbols',
+      );
+    }
+    const symbols: string[] = [];
+    for (const s of list) {
+      const symbol = symbolOf(s);
+      if (!symbol.ok) return refuse('rejected', type, 'invalid_symbol', symbol.detail);
+      if (!symbols.includes(symbol.value)) symbols.push(symbol.value);
+    }
+    return symbols;
+  }
+
   private historyEnd(now: number): number {
     return Math.floor((now - this.rules.historyEndLagMs) / MINUTE) * MINUTE;
   }
@@ -397,6 +637,37 @@ export class CommandInterpreter {
     now: number,
     republish: RepublishRequest[],
   ): CommandDecision {
+    const fresh = this.admit(type, symbols, tf, now);
+    if (!Array.isArray(fresh)) return fresh;
+    const start = Math.max(from, to - this.rules.maxSpanMinutes * MINUTE);
+    return {
+      result: 'accepted',
+      code: 'ok',
+      type,
+      reqId: `${type}:${fresh.join(',')}:${tf}:${now}`,
+      jobs: fresh.map((symbol) => ({
+        job: {
+          symbol,
+          tf: '1m',
+          target_tf: tf,
+          from: start,
+          to,
+          reason: type,
+          req_id: `${type}:${symbol}:${tf}:${now}`,
+        },
+        jobId: `${type}-${symbol}-${tf}-${start}-${to}`,
+      })),
+      republish: republish.filter((r) => fresh.includes(r.symbol)),
+    };
+  }
+
+  /** The targeted symbols not rate limited for (type, tf), marked as seen now; else why none. */
+  private admit(
+    type: CommandTypeLabel,
+    symbols: string[],
+    tf: string,
+    now: number,
+  ): string[] | CommandRefusal {
     const targeted = symbols.filter((s) => this.rules.universe.hasSymbol(s));
     if (targeted.length === 0) {
       return refuse(
@@ -420,25 +691,7 @@ export class CommandInterpreter {
     }
     for (const s of fresh) this.lastSeen.set(`${s}|${tf}|${type}`, now);
     this.forgetOld(now);
-    const start = Math.max(from, to - this.rules.maxSpanMinutes * MINUTE);
-    return {
-      result: 'accepted',
-      code: 'ok',
-      type,
-      reqId: `${type}:${fresh.join(',')}:${tf}:${now}`,
-      jobs: fresh.map((symbol) => ({
-        job: {
-          symbol,
-          tf: '1m',
-          from: start,
-          to,
-          reason: type,
-          req_id: `${type}:${symbol}:${tf}:${now}`,
-        },
-        jobId: `${type}-${symbol}-${tf}-${start}-${to}`,
-      })),
-      republish: republish.filter((r) => fresh.includes(r.symbol)),
-    };
+    return fresh;
   }
 
   // The rate-limit memory only needs the last few seconds.

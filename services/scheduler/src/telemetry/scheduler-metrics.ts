@@ -1,7 +1,8 @@
 import type { Heartbeat, StreamTarget } from '@fxcm/contracts';
-import type { Metrics } from '@fxcm/metrics';
+import { boundedLabel, type Metrics } from '@fxcm/metrics';
 import type { ServiceStatusRecord } from '@fxcm/service-runtime';
 import type { MarketView } from '../market-view';
+import type { TailGuardBlock } from '../tail-guard/tail-guard-view';
 import type { V1Status } from '../v1-status';
 import type { TargetTracker } from './target-tracker';
 
@@ -73,8 +74,25 @@ export function createSchedulerMetrics(metrics: Metrics, targets: readonly Strea
     'fxcm_status_snapshot_bytes',
     'Size of the status snapshot at {ns}:status:snapshot (cap 8192)',
   );
+  // Tail-guard findings per symbol: the label takes the configured symbols only.
+  const tailSymbol = boundedLabel({ allowed: targets.map((t) => t.symbol) });
+  const tailMissing = metrics.gauge(
+    'fxcm_tail_guard_missing_minutes',
+    'Open minutes without a final 1m bar in the latest tail-guard window, by symbol',
+    ['symbol'],
+  );
+  const tailAudit = metrics.gauge(
+    'fxcm_tail_guard_last_audit_timestamp_seconds',
+    'When the latest tail guard audited the store (as the bar builders report it)',
+  );
   const known = new Set(['fxcm-gateway', 'bar-builder', 'scheduler', 'publisher', 'ingestor']);
   return {
+    /** Sets the tail-guard gauges from the block the bar builders report. */
+    observeTailGuard(block: TailGuardBlock): void {
+      tailAudit.set(block.last_audit_ts_ms / 1_000);
+      for (const [symbol, f] of Object.entries(block.symbols))
+        tailMissing.set({ symbol: tailSymbol(symbol) }, f.missing);
+    },
     /** Sets every gauge from one cycle's facts. */
     observeCycle(facts: CycleFacts): void {
       const { now, view, v1, tracker } = facts;

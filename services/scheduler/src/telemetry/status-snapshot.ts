@@ -161,6 +161,7 @@ export function compactSnapshot(snapshot: Record<string, unknown>): Record<strin
   const soft: Record<string, unknown> = { ...snapshot };
   delete soft['tail_guard'];
   delete soft['tail_guard_summary'];
+  delete soft['warmup_on_start'];
   soft['degraded'] = [...(snapshot['degraded'] as string[]), 'status_soft_compact_tail_guard'];
   if (bytes(soft) <= SNAPSHOT_MAX_BYTES) return soft;
   const hard: Record<string, unknown> = { ...soft };

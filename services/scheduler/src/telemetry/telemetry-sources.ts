@@ -1,3 +1,5 @@
+import type { HeartbeatBackoffEntry } from '@fxcm/contracts';
+import type { ServiceStatusRecord } from '@fxcm/service-runtime';
 import type { LastCommand } from './status-snapshot';
 
 /**
@@ -23,21 +25,10 @@ export interface HistoryQuotaSnapshot {
   active_warmups?: number;
 }
 
-/** One V1 `context.diag.backoff.<key>` entry. */
-export interface BackoffEntry {
-  active: boolean;
-  sleep_seconds: number;
-  remaining_seconds: number;
-  fail_count: number;
-  last_error: string | null;
-  last_error_ts: number | null;
-  resume_at: string | null;
-}
-
 /** V1 `context.diag.backoff`. */
 export interface BackoffSnapshot {
-  fxcm_history: BackoffEntry;
-  redis: BackoffEntry;
+  fxcm_history: HeartbeatBackoffEntry;
+  redis: HeartbeatBackoffEntry;
 }
 
 /** V1 `context.universe`. */
@@ -59,7 +50,7 @@ export interface TelemetrySources {
 }
 
 /** A backoff that is not active and has never failed. */
-export function idleBackoff(): BackoffEntry {
+export function idleBackoff(): HeartbeatBackoffEntry {
   return {
     active: false,
     sleep_seconds: 0,
@@ -97,5 +88,49 @@ export function idleTelemetrySources(targets: readonly string[]): TelemetrySourc
       max_targets: targets.length,
       source: 'config',
     }),
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The newest live gateway record's `detail[key]` when it is an object with a `marker` number/string. */
+function gatewayDetail(
+  records: readonly ServiceStatusRecord[],
+  key: string,
+  marker: string,
+): Record<string, unknown> | undefined {
+  let best: { ts: number; value: Record<string, unknown> } | undefined;
+  for (const r of records) {
+    if (r.service !== 'fxcm-gateway') continue;
+    const value = r.detail?.[key];
+    if (!isObject(value) || !(marker in value)) continue;
+    if (!best || r.ts > best.ts) best = { ts: r.ts, value };
+  }
+  return best?.value;
+}
+
+/**
+ * Sources read from the gateway's status record, where the history quota and the
+ * `history_backoff` controller live (the gateway makes the FXCM calls): `detail.history` is the
+ * V1 `context.history`, `detail.history_backoff` the `diag.backoff.fxcm_history` entry. Without
+ * a live gateway that reports them (a replay has no FXCM history), `fallback` answers.
+ */
+export function gatewayTelemetrySources(
+  records: () => readonly ServiceStatusRecord[],
+  fallback: TelemetrySources,
+): TelemetrySources {
+  return {
+    ...fallback,
+    historyQuota: () =>
+      (gatewayDetail(records(), 'history', 'calls_60s') as HistoryQuotaSnapshot | undefined) ??
+      fallback.historyQuota(),
+    backoff: () => {
+      const own = fallback.backoff();
+      const reported = gatewayDetail(records(), 'history_backoff', 'fail_count');
+      return reported
+        ? { ...own, fxcm_history: reported as unknown as HeartbeatBackoffEntry }
+        : own;
+    },
   };
 }

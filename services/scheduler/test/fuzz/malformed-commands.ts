@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { fuzzRandom, JUNK_VALUES } from './fuzz-random';
 
 /**
  * A deterministic stream of hostile commands for the fuzz tests: bad JSON, wrong types, objects
@@ -6,39 +7,8 @@ import { createHmac } from 'node:crypto';
  * path-like symbols, and unsigned, forged, stale and replayed V2 envelopes.
  */
 export function* malformedCommands(count: number, seed = 1, now = Date.now()): Generator<string> {
-  let state = seed >>> 0 || 1;
-  const rand = (n: number): number => {
-    // xorshift32: reproducible without a dependency.
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
-  const junk: unknown[] = [
-    null,
-    true,
-    -1,
-    0,
-    1e308,
-    -1e308,
-    1.5,
-    '',
-    ' ',
-    '../../etc',
-    '..\\..\\win',
-    'EUR/USD/../..',
-    '%00',
-    '\u0000',
-    'x'.repeat(300),
-    { toString: 1 },
-    { valueOf: 'x' },
-    [],
-    ['XAUUSD'],
-    { __proto__: { polluted: true } },
-    'constructor',
-    '__proto__',
-  ];
+  const { rand, pick } = fuzzRandom(seed);
+  const junk = JUNK_VALUES;
   const tfs = ['7m', 'm0', '0m', 'm99999', '1M', 'H0', '1y', 'h25', '', '1m ', 'm1', '5m', '1h'];
   const symbols = ['EURUSD', 'XAU/USD', '../../etc', 'a', 'X'.repeat(30), 'EUR-USD-', 'GBPUSD'];
   const types = ['fxcm_warmup', 'fxcm_backfill', 'fxcm_set_universe', 'fxcm_tail_guard'];

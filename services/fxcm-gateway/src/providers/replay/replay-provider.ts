@@ -1,3 +1,4 @@
+import { normalizeSymbol } from '@fxcm/contracts';
 import { interruptibleSleep } from '@fxcm/redis-streams';
 import type { FeedState, ProviderTick, QuoteProvider, TickSink } from '../provider';
 import { isLeanTickZip, readLeanTickZip, symbolFromLeanPath } from './lean-tick-zip';
@@ -46,11 +47,38 @@ export function replayShift(mode: 'none' | 'now' | 'weeks', firstTs: number, now
   return 0;
 }
 
+/** The replay files grouped by the symbol their name says, each group in name order. */
+export function replayFilesBySymbol(files: readonly string[]): Map<string, string[]> {
+  const bySymbol = new Map<string, string[]>();
+  for (const file of [...files].sort()) {
+    const symbol = isLeanTickZip(file) ? symbolFromLeanPath(file) : symbolFromArchiveName(file);
+    if (!symbol)
+      throw new Error(
+        `cannot tell the symbol of ${file}: expected SYMBOL_… or <symbol>/YYYYMMDD_quote.zip`,
+      );
+    bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), file]);
+  }
+  return bySymbol;
+}
+
+/** The recorded ticks of one symbol's files, in file order. */
+export async function* replayTicks(
+  files: readonly string[],
+  onBadLine: (err: ArchiveLineError) => void,
+): AsyncGenerator<{ ts: number; bid: number; ask: number }> {
+  for (const file of files)
+    yield* isLeanTickZip(file)
+      ? readLeanTickZip(file, onBadLine)
+      : readTickArchive(file, onBadLine);
+}
+
 /**
  * Replays recorded ticks in event time. Watermarks follow the recorded times — one at the first
  * tick of each new minute, one per `watermarkEveryMs` of simulated time while pacing, and one at
  * the end of the last minute when the recording is exhausted — so the same files give the same
- * bars at any speed.
+ * bars at any speed. Like a live FXCM session it follows the dynamic universe: after
+ * `setSymbols` only the ticks of those symbols are delivered (the recording and its watermarks
+ * run on, so the bars of the symbols kept are the same).
  */
 export class ReplayProvider implements QuoteProvider {
   readonly name = 'replay' as const;
@@ -60,6 +88,10 @@ export class ReplayProvider implements QuoteProvider {
   private stopped = false;
   private readonly sleeper = interruptibleSleep();
   private run: Promise<void> | undefined;
+  /** The symbols delivered; undefined: every recorded one. */
+  private subscribed: Set<string> | undefined;
+  /** The time shift in force (ms), once the replay has started; history candles follow it. */
+  shiftMs = 0;
 
   constructor(private readonly opts: ReplayOptions) {
     this.finished = new Promise((resolve, reject) => {
@@ -78,6 +110,12 @@ export class ReplayProvider implements QuoteProvider {
     });
   }
 
+  /** Delivers only the ticks of `symbols` from now on (any spelling: `XAU/USD`, `XAUUSD`). */
+  setSymbols(symbols: readonly string[]): Promise<void> {
+    this.subscribed = new Set(symbols.map(normalizeSymbol));
+    return Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.sleeper.interrupt();
@@ -85,24 +123,9 @@ export class ReplayProvider implements QuoteProvider {
   }
 
   private async openHeads(): Promise<Head[]> {
-    const bySymbol = new Map<string, string[]>();
-    for (const file of [...this.opts.files].sort()) {
-      const symbol = isLeanTickZip(file) ? symbolFromLeanPath(file) : symbolFromArchiveName(file);
-      if (!symbol)
-        throw new Error(
-          `cannot tell the symbol of ${file}: expected SYMBOL_… or <symbol>/YYYYMMDD_quote.zip`,
-        );
-      bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), file]);
-    }
     const heads: Head[] = [];
-    for (const [symbol, files] of bySymbol) {
-      const onBadLine = this.opts.onBadLine;
-      const iterator = (async function* () {
-        for (const file of files)
-          yield* isLeanTickZip(file)
-            ? readLeanTickZip(file, onBadLine)
-            : readTickArchive(file, onBadLine);
-      })();
+    for (const [symbol, files] of replayFilesBySymbol(this.opts.files)) {
+      const iterator = replayTicks(files, this.opts.onBadLine);
       const first = await iterator.next();
       if (!first.done) heads.push({ symbol, iterator, tick: first.value });
     }
@@ -119,6 +142,7 @@ export class ReplayProvider implements QuoteProvider {
     const speed = this.opts.speed;
     const firstTs = Math.min(...heads.map((h) => h.tick.ts));
     const shift = replayShift(this.opts.shift ?? 'none', firstTs, now());
+    this.shiftMs = shift;
     const wallStart = now();
     let lastWatermark = -Infinity;
     let lastTs = -Infinity;
@@ -152,7 +176,7 @@ export class ReplayProvider implements QuoteProvider {
         ask,
         recvTs: ts + shift,
       };
-      await sink.tick(tick);
+      if (this.subscribed?.has(head.symbol) ?? true) await sink.tick(tick);
       lastTs = Math.max(lastTs, ts);
 
       const next = await head.iterator.next();

@@ -107,4 +107,56 @@ describe('HistoryQuota (V1 rules on a fake clock)', () => {
       calls_3600s: 10,
     });
   });
+
+  it('keeps the hourly reserve too: a non-priority call waits until the hour window frees', () => {
+    // minute limit out of reach: only the 3600 s window loads up (36 of 40 = 0.9)
+    const q = new HistoryQuota({ ...small, maxCallsPerMin: 1_000, priorityReservePerMin: 0 });
+    for (let i = 0; i < 36; i++) q.request('XAUUSD', '1m', T + i * 61_000);
+    const at = T + 36 * 61_000;
+    // 36 calls ≥ 40 − 12 reserved: the non-priority call waits for 36 − 28 + 1 = 9 calls to
+    // leave the hour, the 9th (at T + 8 × 61 s) leaves at T + 8 × 61 s + 3600 s
+    expect(q.request('EURUSD', '1m', at)).toEqual({
+      allowed: false,
+      reason: 'priority_reserve',
+      waitMs: T + 8 * 61_000 + 3_600_000 - at,
+    });
+    expect(q.request('XAUUSD', '1m', at)).toEqual({ allowed: true });
+  });
+
+  it('applies each tf its own minimum interval (5m 6 s), and none to a tf without one', () => {
+    const q = new HistoryQuota(small);
+    for (let i = 0; i < 7; i++) q.request('XAUUSD', '1m', T + i); // load 0.7
+    expect(q.request('EURUSD', '5m', T + 10).allowed).toBe(true);
+    expect(q.request('EURUSD', '5m', T + 5_000)).toEqual({
+      allowed: false,
+      reason: 'min_interval',
+      waitMs: 1_010,
+    });
+    expect(q.request('EURUSD', '5m', T + 6_010).allowed).toBe(true);
+    // 1h has no minimum interval (V1 sets m1 and m5 only)
+    const h = new HistoryQuota(small);
+    for (let i = 0; i < 7; i++) h.request('XAUUSD', '1m', T + i);
+    expect(h.request('EURUSD', '1h', T + 10).allowed).toBe(true);
+    expect(h.request('EURUSD', '1h', T + 11).allowed).toBe(true);
+  });
+
+  it('takes its load thresholds from the settings (history_load_thresholds)', () => {
+    const q = new HistoryQuota({
+      ...small,
+      loadThresholds: { minInterval: 0.3, reserve: 0.5, warn: 0.4, critical: 0.6 },
+    });
+    for (let i = 0; i < 3; i++) q.request('XAUUSD', '1m', T + i); // load 0.3
+    expect(q.snapshot(T + 5).throttle_state).toBe('ok');
+    expect(q.request('EURUSD', '1m', T + 10).allowed).toBe(true); // first call of EURUSD
+    expect(q.request('EURUSD', '1m', T + 20)).toMatchObject({ reason: 'min_interval' }); // 0.4 ≥ 0.3
+    expect(q.snapshot(T + 30).throttle_state).toBe('warn'); // 0.4 ≥ warn
+    q.request('XAUUSD', '1m', T + 40);
+    q.request('XAUUSD', '1m', T + 41);
+    q.request('XAUUSD', '1m', T + 42); // load 0.7 ≥ reserve 0.5, and 7 calls ≥ 10 − 3 reserved
+    expect(q.request('EURUSD', '5m', T + 50)).toMatchObject({ reason: 'priority_reserve' });
+    // with the V1 thresholds the same load reserves nothing yet
+    const v1 = new HistoryQuota(small);
+    for (let i = 0; i < 7; i++) v1.request('XAUUSD', '1m', T + i);
+    expect(v1.request('EURUSD', '5m', T + 50)).toEqual({ allowed: true });
+  });
 });

@@ -11,6 +11,12 @@ export interface HistoryQuotaSettings {
   /** Calls per minute / hour kept for priority targets (V1: 108 / 2160). */
   priorityReservePerMin: number;
   priorityReservePerHour: number;
+  /**
+   * Load thresholds (`history_load_thresholds`; load = the fuller window's calls / limit): the
+   * minimum interval applies from `minInterval`, the priority reserve from `reserve`; the state
+   * is warn from `warn` (or after a recent quota denial), critical from `critical` with one.
+   */
+  loadThresholds: { minInterval: number; reserve: number; warn: number; critical: number };
 }
 
 /** The V1 defaults. */
@@ -21,6 +27,7 @@ export const V1_HISTORY_QUOTA: HistoryQuotaSettings = {
   priorityTargets: new Set(['XAUUSD|1m']),
   priorityReservePerMin: 108,
   priorityReservePerHour: 2_160,
+  loadThresholds: { minInterval: 0.7, reserve: 0.9, warn: 0.85, critical: 0.95 },
 };
 
 /** Why a call was refused (V1 names). */
@@ -45,12 +52,7 @@ export interface HistoryQuotaSnapshot {
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-// V1 load thresholds: min_interval applies from 0.7, the priority reserve from 0.9; the state
-// is warn from 0.85 (or after a recent quota denial), critical from 0.95 with one.
-const LOAD_MIN_INTERVAL = 0.7;
-const LOAD_RESERVE = 0.9;
-const LOAD_WARN = 0.85;
-const LOAD_CRITICAL = 0.95;
+// A quota denial this recent makes the state warn (critical from the critical load).
 const RECENT_DENY_MS = 15_000;
 
 /**
@@ -90,7 +92,7 @@ export class HistoryQuota {
         waitMs: this.waitToDrop(now, HOUR, perHour - s.maxCallsPerHour),
       });
     }
-    if (!priority && load >= LOAD_RESERVE) {
+    if (!priority && load >= s.loadThresholds.reserve) {
       // The last calls of each window are kept for the priority targets.
       const minuteOver = perMin - (s.maxCallsPerMin - s.priorityReservePerMin);
       const hourOver = perHour - (s.maxCallsPerHour - s.priorityReservePerHour);
@@ -103,7 +105,12 @@ export class HistoryQuota {
     }
     const interval = s.minIntervalMs[tf];
     const last = this.lastCall.get(key);
-    if (!priority && load >= LOAD_MIN_INTERVAL && interval !== undefined && last !== undefined) {
+    if (
+      !priority &&
+      load >= s.loadThresholds.minInterval &&
+      interval !== undefined &&
+      last !== undefined
+    ) {
       const waitMs = last + interval - now;
       if (waitMs > 0) denials.push({ reason: 'min_interval', waitMs });
     }
@@ -129,12 +136,9 @@ export class HistoryQuota {
     const perHour = this.calls.length;
     const load = this.loadOf(perMin, perHour);
     const recentDeny = now - this.lastQuotaDenyAt <= RECENT_DENY_MS;
+    const { warn, critical } = s.loadThresholds;
     const state =
-      load >= LOAD_CRITICAL && recentDeny
-        ? 'critical'
-        : load >= LOAD_WARN || recentDeny
-          ? 'warn'
-          : 'ok';
+      load >= critical && recentDeny ? 'critical' : load >= warn || recentDeny ? 'warn' : 'ok';
     const nextSlot = Math.max(
       perMin >= s.maxCallsPerMin ? this.waitToDrop(now, MINUTE, perMin - s.maxCallsPerMin) : 0,
       perHour >= s.maxCallsPerHour ? this.waitToDrop(now, HOUR, perHour - s.maxCallsPerHour) : 0,
