@@ -80,7 +80,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     FXCM_METRICS_HOST: '127.0.0.1',
     FXCM_HMAC_SECRET: SECRET,
     FXCM_STATUS_INTERVAL_MS: '500',
-    FXCM_LOG_LEVEL: 'warn',
+    FXCM_LOG_LEVEL: process.env.FXCM_TEST_LOG_LEVEL || 'warn',
     ...{
       'fxcm-gateway': {
         FXCM_PROVIDER: 'replay',

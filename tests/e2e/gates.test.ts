@@ -271,11 +271,17 @@ describe('pnpm gates', () => {
   });
 
   it('passes a healthy deployment, fails the broken ones naming the gate', async () => {
-    // The store holds a final: the first replayed minute has ended. The gates below then take
-    // over a minute more, so calendar-gaps finds at least that minute settled.
+    // The store holds a final and its minute will have settled by the time calendar-gaps runs:
+    // that gate comes after final-invariants (FINALS_SECONDS) and judges the minutes that ended
+    // SETTLE_MINUTES before its own whole minute, so it needs the clock at first + 120 s. The
+    // replay's quotes can run a little ahead of the clock, so a stored final alone is not enough.
     await waitFor(
-      async () => (await storedMinutes()).length > 0,
-      100_000,
+      async () => {
+        const [first] = await storedMinutes();
+        const settledBy = (SETTLE_MINUTES + 1) * MINUTE + 5_000;
+        return first !== undefined && Date.now() + FINALS_SECONDS * 1_000 >= first + settledBy;
+      },
+      160_000,
       () => healthy.logs(),
     );
     const seconds = FINALS_SECONDS;
@@ -340,6 +346,8 @@ describe('pnpm gates', () => {
       gates: { gate: string; verdict: string }[];
     };
     expect(summary.configHash).toMatch(/^[0-9a-f]{64}$/);
+    if (summary.gates.some((g) => g.verdict === 'fail' || g.verdict === 'skip'))
+      console.log(good.out); // the verdict lines say why
     expect(summary.gates.map((g) => [g.gate, g.verdict])).toEqual([
       ['calendar', 'pass'],
       ['final-invariants', 'pass'],
@@ -396,7 +404,7 @@ describe('pnpm gates', () => {
       `FAIL  calendar  1 fault(s): EURUSD at ${INSTANTS[0]!.at}: calendar says closed, the schedule says open`,
     );
     expect(wrong.out).toContain('gates FAILED: calendar —');
-  }, 200_000);
+  }, 300_000);
 
   it('fails the calendar gate when the services run another calendar than the one checked', async () => {
     // The operator checks the right file; the running gateway was started on a stale one.

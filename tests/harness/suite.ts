@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 
@@ -18,7 +18,11 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
   'fxcm-gateway',
 ];
 
-/** A service running as its own process from its build output, logs kept for failure reports. */
+/**
+ * A service running as its own process from its build output, logs kept for failure reports.
+ * With FXCM_TEST_LOG_DIR set, every line is also appended to `<dir>/<service>.log`, so a failed
+ * long run (chaos, fuzz) can be read in full afterwards.
+ */
 export class ServiceProcess {
   readonly output: string[] = [];
   readonly exited: Promise<number | null>;
@@ -38,7 +42,9 @@ export class ServiceProcess {
       env: { PATH: process.env.PATH ?? '', FXCM_WARMUP_ON_START: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const logDir = process.env.FXCM_TEST_LOG_DIR;
     const keep = (chunk: Buffer): void => {
+      if (logDir) appendFileSync(join(logDir, `${service}.log`), chunk);
       this.output.push(chunk.toString());
       if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
     };
