@@ -39,7 +39,14 @@ export class ServiceProcess {
       cwd: ROOT,
       // No warmup on start unless a test asks for it: the suites replay a recorded day, so
       // every target's store is below cache.warmup_bars of today and each run would warm it.
-      env: { PATH: process.env.PATH ?? '', FXCM_WARMUP_ON_START: 'false', ...env },
+      // The ingestor's read API takes any free port unless a test names one: suites run side
+      // by side, and a fixed port would make a restarted ingestor fail to start.
+      env: {
+        PATH: process.env.PATH ?? '',
+        FXCM_WARMUP_ON_START: 'false',
+        ...(service === 'ingestor' ? { FXCM_API_PORT: '0' } : {}),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const logDir = process.env.FXCM_TEST_LOG_DIR;
