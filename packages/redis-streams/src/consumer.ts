@@ -110,6 +110,9 @@ const rethrowOutside = (err: unknown): void => {
   });
 };
 
+/** Entry ids per XACK of {@link StreamConsumer.ack}. */
+export const ACK_CHUNK = 10_000;
+
 const DEFAULT_RETRY: ReconnectPolicy = { baseMs: 100, maxMs: 5_000, jitter: 0.2 };
 
 type XReadGroupReply = [string, [string, string[]][]][] | null;
@@ -161,10 +164,20 @@ export class StreamConsumer {
     this.loop = this.run();
   }
 
-  /** Acknowledges entries of `stream` (when `autoAck` is off). */
+  /**
+   * Acknowledges entries of `stream` (when `autoAck` is off), {@link ACK_CHUNK} ids per XACK: a
+   * minute going final can release hundreds of thousands of held entries, more than one call's
+   * arguments can carry.
+   */
   async ack(stream: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return this.opts.redis.xack(stream, this.opts.group, ...ids);
+    let acked = 0;
+    for (let at = 0; at < ids.length; at += ACK_CHUNK)
+      acked += await this.opts.redis.xack(
+        stream,
+        this.opts.group,
+        ...ids.slice(at, at + ACK_CHUNK),
+      );
+    return acked;
   }
 
   /** Stops reading, waits for the batch in progress, disconnects the reader. Idempotent. */
