@@ -307,6 +307,8 @@ describe('pnpm gates', () => {
           },
         },
         ...notApplicable,
+        // The whole proof: the inputs backed up, restored on a scratch namespace and replayed.
+        { gate: 'replay-determinism' },
       ]),
       // The replay's universe as the canary, then a short load smoke, beside the run above.
       healthy.gates([
@@ -356,8 +358,11 @@ describe('pnpm gates', () => {
       ['slo-minimum', 'pass'],
       ['history-smoke', 'skip'],
       ['restart-safe', 'skip'],
-      ['replay-determinism', 'skip'],
+      ['replay-determinism', 'pass'],
     ]);
+    expect(good.out).toMatch(
+      /^PASS {2}replay-determinism {2}\d+ replayed bar\(s\) byte-identical to the deployment's$/m,
+    );
     expect(good.out).toMatch(
       /^SKIP {2}restart-safe {2}does not apply here: a replay deployment \(only fxcm-rest\): a restarted replay/m,
     );
@@ -415,6 +420,31 @@ describe('pnpm gates', () => {
     expect(run.out).toMatch(/^FAIL {2}calendar {2}1 fault\(s\): fxcm-gateway\/\S+ runs calendar /m);
     expect(run.out).toContain(WRONG_CALENDAR);
   }, 30_000);
+
+  it('fails replay-determinism when a stored bar differs from what its inputs give', async () => {
+    // The first stored minute may have opened before the first quote (not judged); the second
+    // was judged by the healthy run above.
+    await waitFor(
+      async () => (await storedMinutes()).length >= 2,
+      70_000,
+      () => healthy.logs(),
+    );
+    const at = String((await storedMinutes())[1]);
+    const hash = keys(healthy.ns).store('EURUSD', '1m');
+    const text = (await redis.hget(hash, at))!;
+    await redis.hset(hash, at, text.replace('"volume":', '"volume":1'));
+    try {
+      const run = await healthy.gates([{ gate: 'replay-determinism' }]);
+      expect({ code: run.code, out: run.out }).toEqual({
+        code: 1,
+        out: expect.stringContaining(
+          `FAIL  replay-determinism  1 fault(s): EURUSD 1m ${new Date(Number(at)).toISOString()}: differs`,
+        ),
+      });
+    } finally {
+      await redis.hset(hash, at, text);
+    }
+  }, 120_000);
 
   it('fails calendar-gaps when a stretch of stored bars is deleted', async () => {
     const index = `${keys(healthy.ns).store('EURUSD', '1m')}:index`;

@@ -1,3 +1,4 @@
+import { ENGINE_FIELDS } from '@fxcm/bar-builder';
 import { defineConfig, type ConfigOf } from '@fxcm/config';
 import {
   CALENDAR_FIELDS,
@@ -10,8 +11,8 @@ import {
 
 /**
  * The gate runner reads the deployment's own configuration (the same env, `.env`, profile,
- * secrets file, `runtime_settings.json`, calendar file and provider), so it checks what the services
- * actually run with.
+ * secrets file, `runtime_settings.json`, calendar file, provider and the bar builder's engine
+ * settings), so it checks what the services actually run with.
  */
 export const configSpec = defineConfig([
   ...COMMON_FIELDS,
@@ -20,6 +21,7 @@ export const configSpec = defineConfig([
   ...TARGET_FIELDS,
   ...CALENDAR_FIELDS,
   ...PROVIDER_FIELDS,
+  ...ENGINE_FIELDS,
 ] as const);
 
 /** The validated configuration object. */

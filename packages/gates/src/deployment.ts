@@ -1,3 +1,4 @@
+import { engineSettingsOf } from '@fxcm/bar-builder';
 import { channelNames, parseStreamTargets } from '@fxcm/contracts';
 import {
   channelEnvOf,
@@ -44,6 +45,7 @@ export function loadDeployment(
       metricsUrls,
       calendar: calendar.summary,
       calendarFor: (symbol: string) => calendar.book.calendarFor(symbol),
+      engine: engineSettingsOf(config),
     },
     redisUrl: redisUrlOf(config),
     provider: resolveProvider(config),

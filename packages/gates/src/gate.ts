@@ -1,3 +1,4 @@
+import type { EngineSettings } from '@fxcm/bar-builder';
 import type { TradingCalendar } from '@fxcm/calendar';
 import type { Redis } from 'ioredis';
 import type { ChannelNames, StreamTarget } from '@fxcm/contracts';
@@ -33,6 +34,8 @@ export interface Deployment {
   calendarFor(symbol: string): TradingCalendar;
   /** Where that calendar comes from (`detail.calendar` of the services' status records). */
   readonly calendar: Readonly<Record<string, unknown>>;
+  /** The settings the bar builder's engine runs on, read from the bar builder's own fields. */
+  readonly engine: EngineSettings;
 }
 
 /** What a gate may use. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { calendarFor } from '@fxcm/calendar';
 import { channelNames, keys } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
@@ -20,33 +19,10 @@ import {
   runGates,
   warmupBars,
 } from '../src';
+import { DEFAULT_ENGINE } from './deployment-on';
+import { recordedTicks } from './recorded-ticks';
 
 const MINUTE = 60_000;
-const ROOT = join(__dirname, '..', '..', '..');
-
-/** The first `n` quotes of the bundled FXCM EUR/USD day from 13:00 UTC, as the gateway writes them. */
-function recordedTicks(n: number): { symbol: string; ts: number; bid: number; ask: number }[] {
-  const text = gunzipSync(readFileSync(join(ROOT, 'data', 'EURUSD_20140505_ticks.csv.gz')))
-    .toString('utf16le')
-    .split(/\r?\n/)
-    .slice(1);
-  const rows = text
-    .map((row) =>
-      /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d)\.(\d{3}),([\d.]+),([\d.]+)/.exec(row),
-    )
-    .filter((m) => m !== null)
-    .map((m) => {
-      const [, mo, d, y, h, mi, s, ms, bid, ask] = m.map(Number) as number[];
-      return {
-        symbol: 'EURUSD',
-        ts: Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms!),
-        bid: bid!,
-        ask: ask!,
-      };
-    })
-    .filter((t) => t.ts >= Date.UTC(2014, 4, 5, 13));
-  return rows.slice(0, n);
-}
 
 describe('history-smoke', () => {
   const message = (bars: number[], source = 'history_s3') =>
@@ -208,6 +184,7 @@ describe('gates that do not apply', () => {
             metricsUrls: [],
             calendar: {},
             calendarFor,
+            engine: DEFAULT_ENGINE,
           },
           redis,
           now: () => 0,
@@ -253,19 +230,22 @@ describe('gates that do not apply', () => {
     ).toThrow('and reason say why the gate applies only to them');
   });
 
-  it('both manifests run the gates that need the real provider only on it, saying why', () => {
+  it('both manifests run the gates that need the real provider only on it, saying why, and replay-determinism on every deployment', () => {
     for (const name of ['manifest.json', 'manifest.replay.json']) {
       const path = join(__dirname, '..', name);
       const manifest = parseManifest(readFileSync(path, 'utf8'), path);
       const realOnly = manifest.gates.filter((e) => notApplicable(e, 'replay') !== undefined);
       expect(realOnly.map((e) => e.gate)).toEqual(
         name === 'manifest.json'
-          ? ['history-smoke', 'restart-safe', 'replay-determinism', 'canary-profile']
-          : ['history-smoke', 'restart-safe', 'replay-determinism'],
+          ? ['history-smoke', 'restart-safe', 'canary-profile']
+          : ['history-smoke', 'restart-safe'],
       );
       expect(
         manifest.gates.filter((e) => e.appliesTo !== undefined).map((e) => e.appliesTo),
-      ).toEqual([['fxcm-rest'], ['fxcm-rest'], ['fxcm-rest']]);
+      ).toEqual([['fxcm-rest'], ['fxcm-rest']]);
+      const determinism = manifest.gates.find((e) => e.gate === 'replay-determinism');
+      expect(determinism).toMatchObject({ args: {} });
+      expect(determinism?.skip).toBeUndefined();
     }
   });
 });
@@ -315,6 +295,7 @@ describe('replay-determinism against real Redis', () => {
             metricsUrls: [],
             calendar: {},
             calendarFor,
+            engine: DEFAULT_ENGINE,
           },
           redis,
           now: () => Date.now(),
@@ -383,6 +364,7 @@ describe('restart-safe against real Redis', () => {
             metricsUrls: [],
             calendar: {},
             calendarFor,
+            engine: DEFAULT_ENGINE,
           },
           redis,
           now: () => Date.now(),

@@ -4,7 +4,6 @@ import {
   HISTORY_QUEUE,
   historyJobPriority,
   historyPriorityKeys,
-  parseTimeframe,
   queuePrefix,
   shardOf,
   streamNames,
@@ -20,7 +19,8 @@ import {
 } from '@fxcm/service-runtime';
 import { Queue } from 'bullmq';
 import { shardOfInstance, type BarBuilderConfig } from './config';
-import { createBarEngine, type Timeframe } from './domain';
+import { createBarEngine } from './domain';
+import { engineOptionsOf } from './engine-settings';
 import { BarBuilderControl } from './control/bar-builder-control';
 import { PreviewGate } from './preview-gate';
 import { TailGuard } from './control/tail-guard';
@@ -75,17 +75,9 @@ export function createApp({
       logger.warn('bars stream write failed; retrying', { err });
     },
   });
-  const engine = createBarEngine({
-    priceMode: config.priceMode,
-    openMode: config.openMode,
-    timeframes: config.timeframes.map((tf) => parseTimeframe(tf) as Timeframe),
-    maxSynthGapMinutes: config.maxSynthGapMinutes,
-    ...(config.futureToleranceMs > 0 ? { futureToleranceMs: config.futureToleranceMs } : {}),
-    // Cold start: a window begun before the builder saw it is final only once history covers it.
-    holdUncoveredWindows: true,
-    partialWaitMs: config.partialWaitMs,
-    calendarFor: (symbol) => calendar.book.calendarFor(symbol),
-  });
+  const engine = createBarEngine(
+    engineOptionsOf(config, (symbol) => calendar.book.calendarFor(symbol)),
+  );
   // Warm-up jobs go through the gateway's history queue like every other history request.
   const queueConn = connect(`shard-${shard}:history-queue`, { blocking: true });
   const historyPriority = historyPriorityKeys(config.historyPriorityTargets);

@@ -1,5 +1,6 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
 import { CALENDAR_FIELDS, COMMON_FIELDS, HISTORY_PRIORITY_FIELDS } from '@fxcm/service-runtime';
+import { ENGINE_FIELDS } from './engine-settings';
 
 /** The bar builder's configuration; nothing else in the service reads the environment. */
 export const configSpec = defineConfig([
@@ -14,58 +15,7 @@ export const configSpec = defineConfig([
     description:
       'Shard this replica owns; default: the ordinal at the end of the instance name (StatefulSet pod bar-builder-2 → 2), else 0.',
   },
-  {
-    key: 'priceMode',
-    env: 'FXCM_PRICE_MODE',
-    type: 'enum',
-    values: ['mid', 'bid', 'ask'],
-    default: 'mid',
-    description: 'Which price builds the bars: mid = (bid + ask) / 2 per tick (V1), bid or ask.',
-  },
-  {
-    key: 'openMode',
-    env: 'FXCM_OPEN_MODE',
-    type: 'enum',
-    values: ['first_tick', 'previous_close'],
-    default: 'first_tick',
-    description:
-      "A bar's open: its first tick, or the previous bar's close (FXCM's candle convention).",
-  },
-  {
-    key: 'timeframes',
-    env: 'FXCM_TIMEFRAMES',
-    type: 'list',
-    default: ['1m', '5m', '15m', '30m', '1h', '4h', '1d'],
-    min: 1,
-    description: 'Timeframes built (1m always); higher ones are derived from final 1m bars.',
-  },
-  {
-    key: 'maxSynthGapMinutes',
-    env: 'FXCM_MAX_SYNTH_GAP_MINUTES',
-    setting: 'stream.tick_aggregation_max_synth_gap_minutes',
-    type: 'int',
-    min: 0,
-    default: 60,
-    description: 'Longest run of tick-less open minutes filled with flat synthetic bars.',
-  },
-  {
-    key: 'futureToleranceMs',
-    env: 'FXCM_FUTURE_TOLERANCE_MS',
-    type: 'int',
-    min: 0,
-    default: 300_000,
-    description:
-      'A tick stamped more than this ahead of the watermark, or a tick, watermark, history bar or status record dated more than this ahead of the wall clock, is rejected and counted; 0 turns the checks off.',
-  },
-  {
-    key: 'partialWaitMs',
-    env: 'FXCM_PARTIAL_HISTORY_WAIT_MS',
-    type: 'int',
-    min: 0,
-    default: 180_000,
-    description:
-      'How long after the feed is back a minute it saw only in part waits for its history bar before its tick-built bar is published (loudly).',
-  },
+  ...ENGINE_FIELDS,
   {
     key: 'previewIntervalSeconds',
     env: 'FXCM_PREVIEW_INTERVAL_SECONDS',

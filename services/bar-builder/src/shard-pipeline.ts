@@ -24,6 +24,7 @@ import {
 } from './domain';
 import { minuteOf } from './domain/bar';
 import { admitEntry, type InputRole } from './input-admission';
+import { applyInput } from './input-application';
 import { WarmupRequests, type WarmupNeed } from './warmup-requests';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
@@ -195,46 +196,21 @@ export class ShardPipeline {
         continue;
       }
       try {
-        switch (decoded.type) {
-          case 'tick': {
-            const { symbol, ts, bid, ask } = decoded.data;
-            const disposition = engine.onTick({ symbol, ts, bid, ask });
-            this.entries.inc({ symbol: this.symbolLabel(symbol), disposition });
-            if (disposition === 'applied') {
-              this.hold({ stream: entry.stream, id: entry.id, minute: minuteOf(ts) });
-              this.heldKeys.add(heldKey(entry));
-            } else {
-              ackNow.push(entry);
-            }
-            break;
-          }
-          case 'watermark':
-            events.push(...engine.onWatermark({ ts: decoded.data.ts, feed: decoded.data.feed }));
-            ackAfterDurable.push(entry);
-            break;
-          case 'history_bar':
-            events.push(...engine.onHistoryBar({ ...decoded.data }));
-            ackAfterDurable.push(entry);
-            break;
-          case 'feed_gap':
-            // Held like a tick until the minutes it marks are final, so a restart re-reads it.
-            engine.onPartialMinutes({ from: decoded.data.from, to: decoded.data.to });
-            this.hold({
-              stream: entry.stream,
-              id: entry.id,
-              minute: minuteOf(decoded.data.to),
-            });
-            this.heldKeys.add(heldKey(entry));
-            break;
-          case 'history_range': {
-            const { symbol, from, to } = decoded.data;
-            events.push(...engine.onHistoryRange({ symbol, from, to }));
-            ackAfterDurable.push(entry);
-            break;
-          }
-          default:
-            // admitEntry lets only the kinds handled above through.
-            throw new Error(`shard pipeline: no handler for admitted entry type ${decoded.type}`);
+        const applied = applyInput(engine, decoded);
+        if (applied.kind === 'tick') {
+          const { symbol, disposition } = applied;
+          this.entries.inc({ symbol: this.symbolLabel(symbol), disposition });
+        }
+        if (applied.kind === 'events') {
+          events.push(...applied.events);
+          ackAfterDurable.push(entry);
+        } else if (applied.kind === 'tick' && applied.disposition !== 'applied') {
+          ackNow.push(entry);
+        } else {
+          // An applied tick, or a feed gap: held until the minutes it touches are final, so a
+          // restart reads it again.
+          this.hold({ stream: entry.stream, id: entry.id, minute: applied.minute });
+          this.heldKeys.add(heldKey(entry));
         }
       } catch (err) {
         // Poison input the contract could not see (e.g. a calendar failure for that minute):
