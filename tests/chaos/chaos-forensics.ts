@@ -64,6 +64,10 @@ export async function minuteForensics(
   lines.push(
     `  ticks stream: ${ticks.length} entries; ${ofMinute} tick(s) of the minute, the last at #${lastTick} (${ticks[lastTick]?.id}); first closing watermark at #${closing} (${ticks[closing]?.id})`,
   );
+  const stored = await redis.hget(keys(ns).store(symbol, '1m'), String(minute));
+  lines.push(`  ingestor store: ${stored ?? 'none'}`);
+  const subscribers = await redis.pubsub('NUMSUB', `${ns}:ohlcv`);
+  lines.push(`  subscribers of ${ns}:ohlcv now: ${JSON.stringify(subscribers)}`);
   const mark = keys(ns).published(symbol, '1m', minute);
   lines.push(`  publish mark ${mark}: ${JSON.stringify(await redis.get(mark))}`);
   for (const stream of [names.ticks(0), names.bars(0)]) {

@@ -73,6 +73,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // so after a Redis restart it is subscribed before anything can be published again.
   const sub = new Redis(server.url, { retryStrategy: () => 10, maxRetriesPerRequest: null });
   sub.on('error', () => undefined);
+  // The judge hears only while subscribed: a lapse would look like lost bars, so it is reported.
+  const started = Date.now();
+  for (const event of ['close', 'reconnecting', 'ready'] as const)
+    sub.on(event, () =>
+      say(`judge's subscriber: ${event} at ${((Date.now() - started) / 1_000).toFixed(1)} s`),
+    );
 
   const env = (service: ServiceName): Record<string, string> => ({
     REDIS_URL: server.url,
