@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../harness/free-port';
 import { PrivateRedis } from '../harness/private-redis';
 import { judgeBars, readReferenceBars, type ReceivedBar } from '../harness/reference-bars';
+import { minuteForensics } from './chaos-forensics';
 import { ROOT, SERVICE_NAMES, ServiceProcess, waitFor, type ServiceName } from '../harness/suite';
 
 /** Options of {@link runChaos}. */
@@ -66,10 +67,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const procs = new Map<ServiceName, ServiceProcess>();
   const history: ServiceProcess[] = [];
   const received: ReceivedBar[] = [];
+  /** Every 1m bar on the channel, partial and synthetic ones too: what a lost minute got. */
+  const heard: ReceivedBar[] = [];
   // The judge's subscriber retries every 10 ms, well ahead of the services' 100 ms backoff,
   // so after a Redis restart it is subscribed before anything can be published again.
   const sub = new Redis(server.url, { retryStrategy: () => 10, maxRetriesPerRequest: null });
   sub.on('error', () => undefined);
+  // The judge hears only while subscribed: a lapse would look like lost bars, so it is reported.
+  const started = Date.now();
+  for (const event of ['close', 'reconnecting', 'ready'] as const)
+    sub.on(event, () =>
+      say(`judge's subscriber: ${event} at ${((Date.now() - started) / 1_000).toFixed(1)} s`),
+    );
 
   const env = (service: ServiceName): Record<string, string> => ({
     REDIS_URL: server.url,
@@ -119,7 +128,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         bars: (ReceivedBar & { complete?: boolean; synthetic?: boolean })[];
       };
       if (msg.tf !== '1m') return;
-      for (const b of msg.bars) if (b.complete !== false && b.synthetic !== true) received.push(b);
+      for (const b of msg.bars) {
+        heard.push(b);
+        if (b.complete !== false && b.synthetic !== true) received.push(b);
+      }
     });
     await sub.subscribe(`${ns}:ohlcv`);
     for (const s of SERVICES) launch(s);
@@ -159,14 +171,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       );
     }
 
-    await waitFor(
-      () => finals().lost.length === 0,
-      options.settleMs ?? 600_000,
-      () =>
-        `${finals().lost.length} reference minutes still missing (first ${new Date(
-          finals().lost[0] ?? 0,
-        ).toISOString()}), ${received.length} bars\n${logs()}`,
-    );
+    const forensics = async (minute: number | undefined): Promise<void> => {
+      if (minute === undefined) return;
+      const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+      try {
+        for (const line of await minuteForensics(redis, ns, 'EURUSD', minute)) say(line);
+      } finally {
+        redis.disconnect();
+      }
+    };
+    try {
+      await waitFor(
+        () => finals().lost.length === 0,
+        options.settleMs ?? 600_000,
+        () =>
+          `${finals().lost.length} reference minutes still missing (${spans(finals().lost)}), ${
+            received.length
+          } bars; heard for the first: ${JSON.stringify(
+            heard.filter((b) => b.open_time === finals().lost[0]),
+          )}\n${logs()}`,
+      );
+    } catch (err) {
+      await forensics(finals().lost[0]);
+      throw err;
+    }
     let seen = -1;
     let quietSince = Date.now();
     await waitFor(
@@ -197,6 +225,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           .map((p) => p.service),
       ),
     ];
+    if (verdict.lost.length > 0) say(`lost: ${spans(verdict.lost)}`);
+    await forensics(verdict.wrong[0] ?? verdict.lost[0] ?? verdict.duplicated[0]);
     const summary = `${options.kills} kills (+1 Redis kill), ${verdict.lost.length} lost, ${verdict.duplicated.length} duplicated, ${verdict.wrong.length} wrong`;
     // what went wrong, bar by bar, so a failed run can be read without running it again
     for (const t of [...verdict.wrong, ...verdict.duplicated].slice(0, 5)) {
@@ -225,4 +255,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await server.stop();
     rmSync(cacheDir, { recursive: true, force: true });
   }
+}
+
+/** Minutes as runs of consecutive ones: `08:26–13:27 (302), 14:02 (1)`, the first ten runs. */
+function spans(minutes: readonly number[]): string {
+  const runs: [number, number][] = [];
+  for (const t of [...minutes].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && t - last[1] === 60_000) last[1] = t;
+    else runs.push([t, t]);
+  }
+  const hhmm = (t: number): string => new Date(t).toISOString().slice(11, 16);
+  return runs
+    .slice(0, 10)
+    .map(([a, b]) => `${hhmm(a)}${a === b ? '' : `–${hhmm(b)}`} (${(b - a) / 60_000 + 1})`)
+    .join(', ');
 }

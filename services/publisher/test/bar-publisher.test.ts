@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { encodeStreamEntry, parseStreamTargets, verifyOhlcvSignature } from '@fxcm/contracts';
+import { encodeStreamEntry, keys, parseStreamTargets, verifyOhlcvSignature } from '@fxcm/contracts';
 import { createLogger } from '@fxcm/logging';
 import { createMetrics } from '@fxcm/metrics';
 import { createRedis, type StreamEntry } from '@fxcm/redis-streams';
@@ -103,6 +103,22 @@ describe('BarPublisher on a real Redis', () => {
     // floats on the wire the way Python writes them
     expect(received[1]).toContain('"volume":12.0');
     expect(received[1]).toContain('"open_time":1399266000000');
+  });
+
+  it('publishes again a final whose mark an earlier Redis run left (its message may be lost)', async () => {
+    const { pub } = publisher();
+    const mark = keys(ns).published('EURUSD', '1m', T);
+    // What a server killed after writing the mark to its append-only file leaves behind.
+    await redis.set(mark, 'f'.repeat(40), 'PX', 60_000);
+    await pub.handle([barEntry(T, true)]); // the redelivery to the restarted server
+    // a redelivery within this run, then a preview: it shows the final was not sent twice
+    await pub.handle([barEntry(T, true), barEntry(T, false)]);
+    await settle(2);
+    expect(
+      received.map((m) => (JSON.parse(m) as { bars: { complete: boolean }[] }).bars[0]!.complete),
+    ).toEqual([true, false]);
+    const runId = /run_id:(\w+)/.exec(await redis.info('server'))![1];
+    expect(await redis.get(mark)).toBe(runId);
   });
 
   it('publishes a republished batch as one history_s3 message, once per request and part', async () => {
