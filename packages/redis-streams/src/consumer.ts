@@ -132,6 +132,10 @@ export class StreamConsumer {
   private closing: Promise<void> | undefined;
   private readonly sleeper: Sleeper = interruptibleSleep();
   private lastClaimAt = 0;
+  /** Times the reader's connection closed (each drop may have lost a reply). */
+  private readerDrops = 0;
+  /** A read came back across a drop: walk the pending list before reading on. */
+  private walkPending = false;
   private stopped = false;
   /** Per stream, where the replay of our own pending entries has got to (`0` = from the start). */
   private pendingCursor = new Map<string, string>();
@@ -159,6 +163,7 @@ export class StreamConsumer {
       name: `${this.opts.group}:${this.opts.consumer}:reader`,
       blocking: true,
     });
+    this.reader.on('close', () => (this.readerDrops += 1));
     // The reader reconnects on its own; its connection errors are reported, not left unhandled.
     this.reader.on('error', (err: Error) => this.opts.onError?.(err, 'connection', 'transport'));
     this.loop = this.run();
@@ -218,6 +223,11 @@ export class StreamConsumer {
         }
         const got = pending ? await this.readPending() : await this.readNew();
         if (pending && got === 0) pending = false;
+        if (this.walkPending) {
+          this.walkPending = false;
+          pending = true;
+          this.resetPendingCursors();
+        }
         failures = 0;
       } catch (err) {
         if (this.stopped) break;
@@ -299,7 +309,14 @@ export class StreamConsumer {
     return false;
   }
 
+  /**
+   * Reads and handles new entries. When the connection dropped while the read was out, its reply
+   * is left alone: ioredis resends an unanswered command, and Redis may have served the first
+   * one before it died, moving the group past entries that now sit in our pending list, unseen,
+   * ahead of the ones the resent read returns. The pending walk then reads both, in order.
+   */
   private async readNew(): Promise<number> {
+    const drops = this.readerDrops;
     const reply = (await this.reader!.xreadgroup(
       'GROUP',
       this.opts.group,
@@ -312,6 +329,10 @@ export class StreamConsumer {
       ...this.opts.streams,
       ...this.opts.streams.map(() => '>'),
     )) as XReadGroupReply;
+    if (this.readerDrops !== drops) {
+      this.walkPending = true;
+      return 0;
+    }
     return this.handleReply(reply);
   }
 
