@@ -34,13 +34,19 @@ export interface ChaosResult {
   byService: Record<ServiceName, number>;
   lost: number;
   duplicated: number;
+  /**
+   * Minutes published again, identically, because Redis died with them in flight: the mark of
+   * such a bar survives in the AOF while its message may have reached no one, so the restarted
+   * Redis gets it again. At most one run of consecutive minutes (one in-flight batch).
+   */
+  repeated: number;
   wrong: number;
   extra: number;
   /** Services answering 200 on /readyz at the end. */
   ready: ServiceName[];
   /** Services whose output shows an unhandled error (a crash that was not a SIGKILL). */
   crashed: ServiceName[];
-  /** The final line: `N kills, 0 lost, 0 duplicated, 0 wrong`. */
+  /** The final line: `N kills, 0 lost, 0 duplicated, 0 wrong` (and the repeats, if any). */
   summary: string;
 }
 
@@ -222,6 +228,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       () => `ready: ${ready.join(', ')}\n${logs()}`,
     );
     const verdict = finals();
+    const { repeated, duplicated } = splitRepeats(received, verdict.duplicated);
     const crashed = [
       ...new Set(
         history
@@ -232,10 +239,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       ),
     ];
     if (verdict.lost.length > 0) say(`lost: ${spans(verdict.lost)}`);
-    await forensics(verdict.wrong[0] ?? verdict.lost[0] ?? verdict.duplicated[0]);
-    const summary = `${options.kills} kills (+1 Redis kill), ${verdict.lost.length} lost, ${verdict.duplicated.length} duplicated, ${verdict.wrong.length} wrong`;
+    await forensics(verdict.wrong[0] ?? verdict.lost[0] ?? duplicated[0]);
+    const summary = `${options.kills} kills (+1 Redis kill), ${verdict.lost.length} lost, ${duplicated.length} duplicated, ${verdict.wrong.length} wrong${
+      repeated.length > 0
+        ? `; ${repeated.length} repeated identically after the Redis restart (${spans(repeated)})`
+        : ''
+    }`;
     // what went wrong, bar by bar, so a failed run can be read without running it again
-    for (const t of [...verdict.wrong, ...verdict.duplicated].slice(0, 5)) {
+    for (const t of [...verdict.wrong, ...duplicated].slice(0, 5)) {
       const ref = REFERENCE.find((r) => r.open_time === t);
       const got = received.filter((b) => b.open_time === t);
       say(
@@ -248,7 +259,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       midReplay,
       byService,
       lost: verdict.lost.length,
-      duplicated: verdict.duplicated.length,
+      duplicated: duplicated.length,
+      repeated: repeated.length,
       wrong: verdict.wrong.length,
       extra: verdict.extra.length,
       ready,
@@ -276,4 +288,23 @@ function spans(minutes: readonly number[]): string {
     .slice(0, 10)
     .map(([a, b]) => `${hhmm(a)}${a === b ? '' : `–${hhmm(b)}`} (${(b - a) / 60_000 + 1})`)
     .join(', ');
+}
+
+/**
+ * The minutes received more than once, split: identical copies forming one run of
+ * consecutive minutes are what a Redis restart repeats (see {@link ChaosResult.repeated});
+ * anything else (copies that differ, or repeats scattered in more than one run) is duplicated.
+ */
+function splitRepeats(
+  received: readonly ReceivedBar[],
+  twice: readonly number[],
+): { repeated: number[]; duplicated: number[] } {
+  const identical = twice.filter((t) => {
+    const copies = received.filter((b) => b.open_time === t).map((b) => JSON.stringify(b));
+    return copies.every((c) => c === copies[0]);
+  });
+  const oneRun = identical.length === twice.length && !spans(identical).includes(',');
+  return oneRun
+    ? { repeated: [...twice], duplicated: [] }
+    : { repeated: [], duplicated: [...twice] };
 }
