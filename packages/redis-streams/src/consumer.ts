@@ -134,8 +134,6 @@ export class StreamConsumer {
   private lastClaimAt = 0;
   /** Times the reader's connection closed (each drop may have lost a reply). */
   private readerDrops = 0;
-  /** A read came back across a drop: walk the pending list before reading on. */
-  private walkPending = false;
   private stopped = false;
   /** Per stream, where the replay of our own pending entries has got to (`0` = from the start). */
   private pendingCursor = new Map<string, string>();
@@ -222,12 +220,10 @@ export class StreamConsumer {
           await this.claimStale(this.opts.claim.idleMs);
         }
         const got = pending ? await this.readPending() : await this.readNew();
-        if (pending && got === 0) pending = false;
-        if (this.walkPending) {
-          this.walkPending = false;
+        if (got === undefined) {
           pending = true;
           this.resetPendingCursors();
-        }
+        } else if (pending && got === 0) pending = false;
         failures = 0;
       } catch (err) {
         if (this.stopped) break;
@@ -310,12 +306,13 @@ export class StreamConsumer {
   }
 
   /**
-   * Reads and handles new entries. When the connection dropped while the read was out, its reply
-   * is left alone: ioredis resends an unanswered command, and Redis may have served the first
-   * one before it died, moving the group past entries that now sit in our pending list, unseen,
-   * ahead of the ones the resent read returns. The pending walk then reads both, in order.
+   * Reads and handles new entries; returns how many were read, or undefined when the connection
+   * dropped while the read was out. Its reply is then left alone for the pending walk: ioredis
+   * resends an unanswered command, and Redis may have served the first one before it died,
+   * moving the group past entries that now sit in our pending list, unseen, ahead of the ones the
+   * resent read returns. The pending walk reads both, in order.
    */
-  private async readNew(): Promise<number> {
+  private async readNew(): Promise<number | undefined> {
     const drops = this.readerDrops;
     const reply = (await this.reader!.xreadgroup(
       'GROUP',
@@ -329,10 +326,7 @@ export class StreamConsumer {
       ...this.opts.streams,
       ...this.opts.streams.map(() => '>'),
     )) as XReadGroupReply;
-    if (this.readerDrops !== drops) {
-      this.walkPending = true;
-      return 0;
-    }
+    if (this.readerDrops !== drops) return undefined;
     return this.handleReply(reply);
   }
 
