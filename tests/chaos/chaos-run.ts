@@ -275,14 +275,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
 }
 
-/** Minutes as runs of consecutive ones: `08:26–13:27 (302), 14:02 (1)`, the first ten runs. */
-function spans(minutes: readonly number[]): string {
+/** Minutes (open times) as runs of consecutive ones, `[first, last]` each, in time order. */
+function minuteRuns(minutes: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
   for (const t of [...minutes].sort((a, b) => a - b)) {
     const last = runs[runs.length - 1];
     if (last && t - last[1] === 60_000) last[1] = t;
     else runs.push([t, t]);
   }
+  return runs;
+}
+
+/** Minutes as runs of consecutive ones: `08:26–13:27 (302), 14:02 (1)`, the first ten runs. */
+function spans(minutes: readonly number[]): string {
+  const runs = minuteRuns(minutes);
   const hhmm = (t: number): string => new Date(t).toISOString().slice(11, 16);
   return runs
     .slice(0, 10)
@@ -303,7 +309,7 @@ function splitRepeats(
     const copies = received.filter((b) => b.open_time === t).map((b) => JSON.stringify(b));
     return copies.every((c) => c === copies[0]);
   });
-  const oneRun = identical.length === twice.length && !spans(identical).includes(',');
+  const oneRun = identical.length === twice.length && minuteRuns(identical).length <= 1;
   return oneRun
     ? { repeated: [...twice], duplicated: [] }
     : { repeated: [], duplicated: [...twice] };
