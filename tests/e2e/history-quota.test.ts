@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeStreamEntry, streamNames } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
 import { FakeFxcmServer } from '../../services/fxcm-gateway/test/fake-fxcm-server';
 import { isolatedEnv, unlinkNamespace } from '../harness/isolated-suite';
-import { ROOT, ServiceProcess, waitFor } from '../harness/suite';
+import { openCalendarFile } from '../harness/open-calendar';
+import { ServiceProcess, waitFor } from '../harness/suite';
 
 // A burst of warmups against the fake FXCM, through the real scheduler and gateway processes:
 // with a quota of 6 calls per minute no sliding 60 s window ever holds more than 6 history
@@ -17,32 +18,6 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = '0123456789abcdef0123456789abcdef01234567';
 const PER_MIN = 6;
 const SLACK_MS = 500;
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
-/**
- * The shipped calendar with every profile open from yesterday 00:00 UTC for six days, so the
- * gateway logs in and serves history whatever the day of the week.
- */
-function openCalendarFile(dir: string): string {
-  const shipped = JSON.parse(
-    readFileSync(join(ROOT, 'packages', 'calendar', 'data', 'fxcm-calendar.json'), 'utf8'),
-  ) as { profiles: Record<string, unknown>[] };
-  const yesterday = (new Date().getUTCDay() + 6) % 7;
-  const profiles = shipped.profiles.map((p) => ({
-    ...p,
-    tz: 'UTC',
-    weekly_open: { day: DAYS[yesterday], time: '00:00' },
-    weekly_close: { day: DAYS[(yesterday + 6) % 7], time: '00:00', lead_minutes: 0 },
-    trading_day_roll: '00:00',
-    daily_breaks: [],
-    closed_intervals_utc: [],
-    holiday_rules: [],
-  }));
-  const file = join(dir, 'open-calendar.json');
-  writeFileSync(file, JSON.stringify({ ...shipped, profiles }));
-  return file;
-}
-
 /** The most calls of `times` inside any window of `spanMs` (a window starting at each call). */
 function mostInWindow(times: readonly number[], spanMs: number): number {
   let most = 0;

@@ -25,17 +25,21 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
  */
 export class ServiceProcess {
   readonly output: string[] = [];
+  /** Log lines at level error and warn written so far (a long run's tally, not only the tail). */
+  readonly logged = { error: 0, warn: 0 };
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
   constructor(
     readonly service: ServiceName,
     env: Record<string, string>,
+    /** Options for node itself (e.g. `--cpu-prof`). */
+    nodeArgs: readonly string[] = [],
   ) {
     const main = join(ROOT, 'services', service, 'dist', 'main.js');
     if (!existsSync(main))
       throw new Error(`${main} is missing: run \`pnpm build\` first (npm test does)`);
-    this.child = spawn(process.execPath, [main], {
+    this.child = spawn(process.execPath, [...nodeArgs, main], {
       cwd: ROOT,
       // No warmup on start unless a test asks for it: the suites replay a recorded day, so
       // every target's store is below cache.warmup_bars of today and each run would warm it.
@@ -52,12 +56,20 @@ export class ServiceProcess {
     const logDir = process.env.FXCM_TEST_LOG_DIR;
     const keep = (chunk: Buffer): void => {
       if (logDir) appendFileSync(join(logDir, `${service}.log`), chunk);
-      this.output.push(chunk.toString());
+      const text = chunk.toString();
+      this.logged.error += text.split('"level":"error"').length - 1;
+      this.logged.warn += text.split('"level":"warn"').length - 1;
+      this.output.push(text);
       if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
     };
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** The process id (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Sends a signal (SIGKILL to simulate a crash, SIGTERM for a clean stop). */

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   ContractError,
   STREAM_ENTRY_SCHEMAS,
   asPublicStatusPayload,
   decodeStreamEntry,
   encodeStreamEntry,
+  encodeTickEntry,
   type StreamBar,
   type StreamTick,
 } from '../src';
@@ -161,5 +165,84 @@ describe('encodeStreamEntry / decodeStreamEntry', () => {
         }),
       ).message,
     ).toContain('/payload/price: must be one of ["ok","stale","down"]');
+  });
+});
+
+describe('encodeTickEntry (the hot path of the gateway)', () => {
+  // the real EUR/USD day of data/: every quote, as the gateway writes it
+  const realTicks = (): StreamTick[] => {
+    const text = gunzipSync(
+      readFileSync(join(__dirname, '..', '..', '..', 'data', 'EURUSD_20140505_ticks.csv.gz')),
+    )
+      .toString('utf16le')
+      .replace(/^\uFEFF/, '');
+    const out: StreamTick[] = [];
+    for (const line of text.split('\r\n').slice(1)) {
+      const m = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d)\.(\d{3}),([^,]+),([^,]+)$/.exec(
+        line,
+      );
+      if (!m) continue;
+      const ts = Date.UTC(+m[3]!, +m[1]! - 1, +m[2]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!);
+      out.push({
+        symbol: 'EURUSD',
+        ts,
+        bid: +m[8]!,
+        ask: +m[9]!,
+        recv_ts: ts + 7,
+        source: 'replay',
+      });
+    }
+    return out;
+  };
+
+  it('writes the very bytes encodeStreamEntry writes, for every quote of a real day', () => {
+    const ticks = realTicks();
+    expect(ticks.length).toBeGreaterThan(50_000);
+    const differing = ticks.filter(
+      (t) => JSON.stringify(encodeTickEntry(t)) !== JSON.stringify(encodeStreamEntry('tick', t)),
+    );
+    expect(differing).toEqual([]);
+  });
+
+  it('writes the same bytes for prices JSON prints oddly (exponents, many digits)', () => {
+    for (const [bid, ask] of [
+      [1e-7, 2e-7],
+      [123456.789, 123456.79],
+      [1e21, 1e21],
+      [0.1 + 0.2, 0.30000000000000004],
+      [2350.12, 2350.37],
+    ] as const) {
+      const t = { ...tick, bid, ask };
+      expect(encodeTickEntry(t)).toEqual(encodeStreamEntry('tick', t));
+      expect(decodeStreamEntry(encodeTickEntry(t)).data).toEqual(t);
+    }
+  });
+
+  it('refuses what encodeStreamEntry refuses, with the same error', () => {
+    const bad: unknown[] = [
+      { ...tick, symbol: 'eur/usd' },
+      { ...tick, symbol: 'EUR"USD' },
+      { ...tick, ts: 1399248000.5 },
+      { ...tick, ts: 1399248000 },
+      { ...tick, recv_ts: Number.NaN },
+      { ...tick, bid: -1 },
+      { ...tick, ask: Number.POSITIVE_INFINITY },
+      { ...tick, bid: 2, ask: 1 },
+      { ...tick, source: 'file' },
+      { ...tick, extra: 1 },
+      { ...tick, bid: '1.1' },
+    ];
+    for (const t of bad) {
+      const fast = (): unknown => encodeTickEntry(t as StreamTick);
+      const generic = (): unknown => encodeStreamEntry('tick', t as StreamTick);
+      expect(generic).toThrow(ContractError);
+      let message = '';
+      try {
+        generic();
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(fast).toThrow(message);
+    }
   });
 });

@@ -109,12 +109,11 @@ export class StreamProducer {
       try {
         const { written, error } = await this.write(batch);
         // Only what was written leaves the queue; the rest keeps its order for the retry
-        // (an empty queue here was abandoned by abort()).
+        // (an empty queue here was abandoned by abort()). Spliced in place: a copy of the whole
+        // queue per batch costs more than the write itself under a flood.
         if (this.queue.length > 0) {
-          this.queue = [
-            ...batch.filter((entry) => !written.has(entry)),
-            ...this.queue.slice(batch.length),
-          ];
+          if (written.size === batch.length) this.queue.splice(0, batch.length);
+          else this.queue.splice(0, batch.length, ...batch.filter((entry) => !written.has(entry)));
         }
         if (error) throw error;
         failures = 0;

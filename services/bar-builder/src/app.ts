@@ -118,6 +118,7 @@ export function createApp({
     calendarFor: (symbol) => calendar.book.calendarFor(symbol),
     maxBars: config.cacheMaxBars,
     ownsSymbol: (symbol) => shardOf(symbol, config.shardCount) === shard,
+    baseTargets: config.streamTargets,
     tailGuard,
     logger,
     metrics,
@@ -157,6 +158,7 @@ export function createApp({
         store,
         producer,
         barsStream: names.bars(shard),
+        previewTargets: () => control.universe,
         inputs: { ticks: names.ticks(shard), history: names.history(shard) },
         futureToleranceMs: config.futureToleranceMs,
         checkpoint: {

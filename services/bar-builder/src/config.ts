@@ -1,5 +1,10 @@
 import { defineConfig, type ConfigOf } from '@fxcm/config';
-import { CALENDAR_FIELDS, COMMON_FIELDS, HISTORY_PRIORITY_FIELDS } from '@fxcm/service-runtime';
+import {
+  CALENDAR_FIELDS,
+  COMMON_FIELDS,
+  HISTORY_PRIORITY_FIELDS,
+  TARGET_FIELDS,
+} from '@fxcm/service-runtime';
 import { ENGINE_FIELDS } from './engine-settings';
 
 /** The bar builder's configuration; nothing else in the service reads the environment. */
@@ -7,6 +12,7 @@ export const configSpec = defineConfig([
   ...COMMON_FIELDS,
   ...CALENDAR_FIELDS,
   ...HISTORY_PRIORITY_FIELDS,
+  ...TARGET_FIELDS,
   {
     key: 'shard',
     env: 'FXCM_SHARD',

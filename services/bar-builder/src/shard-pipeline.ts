@@ -14,7 +14,7 @@ import type {
   StreamEntry,
   StreamProducer,
 } from '@fxcm/redis-streams';
-import type { StatusReporter } from '@fxcm/service-runtime';
+import type { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import {
   isBarEngineError,
   type Bar,
@@ -57,6 +57,12 @@ export interface ShardPipelineOptions {
   ack: (stream: string, ids: string[]) => Promise<unknown>;
   /** Sheds previews while the builder is behind its tick stream (and counts them). */
   previewGate?: PreviewGate;
+  /**
+   * The (symbol, tf) targets on the wire (`stream.config`, then `set_universe`): previews of
+   * anything else would only be read and dropped by the publisher, so they are not written.
+   * Unset: every preview is written.
+   */
+  previewTargets?: () => TargetSet;
   metrics: Metrics;
   status: StatusReporter;
   logger: Logger;
@@ -247,7 +253,10 @@ export class ShardPipeline {
    * queue is full. Finals never are.
    */
   flushPreviews(now: number): number {
-    const previews: PreviewEvent[] = this.opts.engine.previews();
+    const targets = this.opts.previewTargets?.();
+    const previews: PreviewEvent[] = this.opts.engine
+      .previews()
+      .filter((p) => targets?.has(p.symbol, p.tf) ?? true);
     const gate = this.opts.previewGate;
     if (gate?.backlogged) {
       gate.drop('backlog', previews.length);

@@ -6,7 +6,7 @@ import type { StreamProducer } from '@fxcm/redis-streams';
 import { StatusReporter } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
 import { createBarEngine, type BarEngineOptions } from '../src/domain';
-import { ShardPipeline } from '../src/shard-pipeline';
+import { ShardPipeline, type ShardPipelineOptions } from '../src/shard-pipeline';
 import type { BarStore } from '../src/store';
 import { readWatermarkCheckpoint, writeWatermarkCheckpoint } from '../src/watermark-checkpoint';
 
@@ -31,6 +31,7 @@ export const inputsOf = (ns: string) => ({
 export function pipelineOn(
   rig: PipelineRig,
   engine: Partial<BarEngineOptions> = {},
+  options: Partial<ShardPipelineOptions> = {},
 ): { pipe: ShardPipeline; status: StatusReporter; metrics: Metrics } {
   const status = new StatusReporter({
     service: 'bar-builder',
@@ -57,6 +58,7 @@ export function pipelineOn(
       service: 'bar-builder',
       stream: new Writable({ write: (_c, _e, cb) => cb() }),
     }),
+    ...options,
   });
   return { pipe, status, metrics };
 }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeStreamEntry, encodeStreamEntry } from '@fxcm/contracts';
+import { decodeStreamEntry, encodeStreamEntry, parseStreamTargets } from '@fxcm/contracts';
 import { createRedis, StreamProducer, type StreamEntry } from '@fxcm/redis-streams';
-import type { StatusReporter } from '@fxcm/service-runtime';
+import { TargetSet, type StatusReporter } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
 import type { ShardPipeline } from '../src/shard-pipeline';
 import { openStore, type BarStore } from '../src/store';
@@ -85,6 +85,29 @@ async function barsOut(): Promise<
 }
 
 describe('ShardPipeline', () => {
+  it('writes previews only of the targets on the wire, and all of them without a target list', async () => {
+    let targets = new TargetSet(parseStreamTargets('EUR/USD:m5'));
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      { timeframes: ['1m', '5m'] },
+      { previewTargets: () => targets },
+    );
+    await pipe.handle([tick(T + 1_000, 1.1)]);
+    expect(pipe.flushPreviews(T + 1_500)).toBe(1);
+    await producer.flush();
+    expect((await barsOut()).map((b) => b.tf)).toEqual(['5m']);
+
+    targets = new TargetSet(parseStreamTargets('EUR/USD:m1,EUR/USD:m5')); // a set_universe
+    await pipe.handle([tick(T + 2_000, 1.2)]);
+    expect(pipe.flushPreviews(T + 2_500)).toBe(2);
+    await producer.flush();
+    expect((await barsOut()).map((b) => b.tf).sort()).toEqual(['1m', '5m', '5m']);
+
+    const all = pipeline().pipe; // no target list: every preview
+    await all.handle([tick(T + 3_000, 1.3)]);
+    expect(all.flushPreviews(T + 3_500)).toBe(2);
+  });
+
   it('acks a tick only once its minute is final and durable, and rejects poison without stopping', async () => {
     const { pipe, status } = pipeline();
     const t1 = tick(T + 1_000, 1.1);

@@ -51,6 +51,16 @@ export const configSpec = defineConfig([
     description: 'Seed of the simulator: the same seed gives the same quotes and history.',
   },
   {
+    key: 'simTicksPerSecond',
+    env: 'FXCM_SIM_TICKS_PER_SECOND',
+    type: 'number',
+    min: 0,
+    max: 1_000,
+    default: 0,
+    description:
+      'Simulator only: quotes per second per symbol while its calendar is open (a load test, e.g. 20); 0 = the session rates of real EUR/USD (12–60 a minute).',
+  },
+  {
     key: 'simStart',
     env: 'FXCM_SIM_START',
     type: 'string',
@@ -75,7 +85,7 @@ export const configSpec = defineConfig([
     max: 60_000,
     default: 1_000,
     description:
-      'Live providers write a watermark now − grace every 100 ms; a quote later than that is late.',
+      'Live providers write a watermark now − grace every 100 ms, and one exactly when a minute ends plus grace; a quote later than that is late.',
   },
   {
     key: 'historyWorker',

@@ -80,6 +80,7 @@ export function createProvider(config: GatewayConfig, hooks: ProviderHooks): Pro
       clock,
       symbols,
       seed: config.simSeed,
+      ticksPerSecond: config.simTicksPerSecond,
       policy,
       graceMs: config.watermarkGraceMs,
       onBackfill,

@@ -1,4 +1,4 @@
-import { encodeStreamEntry, shardOf, streamNames } from '@fxcm/contracts';
+import { encodeStreamEntry, encodeTickEntry, shardOf, streamNames } from '@fxcm/contracts';
 import type { StreamProducer } from '@fxcm/redis-streams';
 import type { CleanTick } from './tick-rails';
 
@@ -29,9 +29,10 @@ export class TickWriter {
 
   /** Queues a tick; the returned promise (when any) is backpressure. */
   tick(tick: CleanTick): void | Promise<void> {
+    const { symbol, ts, bid, ask, recv_ts } = tick;
     this.opts.producer.add(
-      this.streamOf(tick.symbol),
-      encodeStreamEntry('tick', { ...tick, source: this.opts.source }),
+      this.streamOf(symbol),
+      encodeTickEntry({ symbol, ts, bid, ask, recv_ts, source: this.opts.source }),
     );
     return this.backpressure();
   }

@@ -105,7 +105,7 @@ describe('sim provider: 20 symbols, one hour around the Friday close (accelerate
     expect(Math.max(...spreads)).toBeLessThan(2);
   });
 
-  it('keeps the event-time promise and stamps watermarks every 100 ms', () => {
+  it('keeps the event-time promise and stamps watermarks every 100 ms and at each minute end', () => {
     let lastWm = -Infinity;
     let wmIndex = 0;
     const late: ProviderTick[] = [];
@@ -118,7 +118,14 @@ describe('sim provider: 20 symbols, one hour around the Friday close (accelerate
     }
     expect(late).toEqual([]);
     const gaps = rec.watermarks.slice(1).map((w, i) => w.ts - rec.watermarks[i]!.ts);
-    expect(new Set(gaps)).toEqual(new Set([100]));
+    // Every 100 ms, and a watermark exactly on each minute's end (the minute closes at once).
+    expect(Math.max(...gaps)).toBe(100);
+    expect(Math.min(...gaps)).toBeGreaterThan(0);
+    const first = rec.watermarks[0]!.ts;
+    const last = rec.watermarks.at(-1)!.ts;
+    const stamped = new Set(rec.watermarks.map((w) => w.ts));
+    for (let m = Math.ceil(first / MINUTE) * MINUTE; m <= last; m += MINUTE)
+      expect(stamped.has(m)).toBe(true);
     // 'dead' only before the first login completes.
     const firstAlive = rec.watermarks.findIndex((w) => w.feed === 'alive');
     expect(firstAlive).toBeLessThanOrEqual(1);
@@ -136,6 +143,18 @@ describe('sim provider: 20 symbols, one hour around the Friday close (accelerate
 });
 
 describe('sim market', () => {
+  it("quotes a load test's flat rate per symbol while open (λ far past Knuth's range)", () => {
+    const market = new SimMarket({ seed: 5, ticksPerSecond: 20 });
+    let n = 0;
+    // Wednesday 03:00-03:10 UTC: the session rate there would be 12 a minute.
+    for (let m = Date.UTC(2026, 10, 18, 3, 0); m < Date.UTC(2026, 10, 18, 3, 10); m += MINUTE)
+      n += market.ticksInMinute('EURUSD', m).length;
+    expect(n / 10).toBeGreaterThan(1_200 * 0.95);
+    expect(n / 10).toBeLessThan(1_200 * 1.05);
+    // Closed stays closed: Saturday noon.
+    expect(market.ticksInMinute('EURUSD', Date.UTC(2026, 10, 21, 12, 0))).toEqual([]);
+  });
+
   it('is deterministic and serves history built from the same quotes', () => {
     const minute = Date.UTC(2026, 10, 18, 9, 15);
     const a = new SimMarket({ seed: 7 });
@@ -150,6 +169,19 @@ describe('sim market', () => {
     expect(candle.askClose).toBe(ticks.at(-1)!.ask);
     expect(candle.bidHigh).toBe(Math.max(...ticks.map((t) => t.bid)));
     expect(candle.tickQty).toBe(ticks.length);
+  });
+
+  it('serves history without pushing the live minutes out of its cache', () => {
+    const market = new SimMarket({ seed: 4, ticksPerSecond: 20 });
+    const live = Date.UTC(2026, 10, 18, 12, 0);
+    const current = market.ticksInMinute('EURUSD', live);
+    market.prepare('EURUSD', live + MINUTE);
+    const next = market.ticksInMinute('EURUSD', live + MINUTE);
+    // a warm-up's history: two hours before
+    expect(market.candles('EURUSD', live - 120 * MINUTE, live)).toHaveLength(120);
+    expect(market.ticksInMinute('EURUSD', live)).toBe(current);
+    expect(market.ticksInMinute('EURUSD', live + MINUTE)).toBe(next);
+    expect(market.candle('EURUSD', live)!.tickQty).toBe(current.length);
   });
 
   it('quotes London more densely than the late Asian hour', () => {

@@ -2,6 +2,7 @@ import {
   encodeStreamEntry,
   isTimeframe,
   normalizeSymbol,
+  parseStreamTargets,
   type StreamControl,
   type Timeframe,
 } from '@fxcm/contracts';
@@ -11,6 +12,7 @@ import type { StreamProducer } from '@fxcm/redis-streams';
 import {
   ControlReader,
   controlErrorReporter,
+  TargetSet,
   universeOf,
   type StatusReporter,
 } from '@fxcm/service-runtime';
@@ -36,6 +38,8 @@ export interface BarBuilderControlOptions {
   maxBars: number;
   /** True for the symbols of this shard (a `store_coverage` answer covers only those). */
   ownsSymbol: (symbol: string) => boolean;
+  /** The targets on the wire at start (`stream.config`), until a `set_universe`. */
+  baseTargets: readonly string[];
   /** Runs `tail_guard` instructions (audit, repair, republish of the repaired minutes). */
   tailGuard?: TailGuard;
   logger: Logger;
@@ -51,14 +55,16 @@ class RepublishRefused extends Error {}
  * store holds the symbol, the last `bars` final bars of `tf` (HTF built from the stored 1m
  * bars) go to the bars stream as `bar_batch` entries of at most 5,000 bars, which the publisher
  * sends as `fxcm:ohlcv` messages with `source="history_s3"`. `set_universe` is recorded in the
- * status (the builder keeps building every timeframe of every symbol it receives: a 5m target
- * needs the 1m bars). `tail_guard {symbols?, window_hours, end_ms?, repair, republish}`: the
+ * status and becomes {@link universe}, the targets whose previews are written (the builder keeps
+ * building every timeframe of every symbol it receives: a 5m target needs the 1m bars). `tail_guard {symbols?, window_hours, end_ms?, repair, republish}`: the
  * {@link TailGuard} audits (and repairs) this shard's symbols in the background.
  * `store_coverage {targets: [{symbol, tf, from, to}]}`: how many bars of each target of this
  * shard the store holds in its span, reported in the status detail `store_coverage` (the
  * scheduler's warmup on start reads it there).
  */
 export class BarBuilderControl {
+  /** The (symbol, tf) targets on the wire: `stream.config`, then the last `set_universe`. */
+  universe: TargetSet;
   private readonly reader: ControlReader;
   private readonly republished;
   private shown: {
@@ -68,6 +74,7 @@ export class BarBuilderControl {
   } = {};
 
   constructor(private readonly opts: BarBuilderControlOptions) {
+    this.universe = new TargetSet(parseStreamTargets(opts.baseTargets));
     this.republished = opts.metrics.counter(
       'fxcm_bar_builder_republished_bars_total',
       'Final bars republished from the store on request, by tf',
@@ -100,7 +107,8 @@ export class BarBuilderControl {
   /** Applies one instruction addressed to the bar builder. */
   async apply(control: StreamControl): Promise<void> {
     if (control.cmd === 'set_universe') {
-      const targets = universeOf(control).map((t) => `${t.symbol}:${t.tf}`);
+      this.universe = new TargetSet(universeOf(control));
+      const targets = this.universe.targets.map((t) => `${t.symbol}:${t.tf}`);
       this.shown = { ...this.shown, universe: targets };
       return;
     }

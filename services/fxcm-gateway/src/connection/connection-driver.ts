@@ -147,6 +147,16 @@ export interface LiveLoopOptions {
  * a `timer` event, and writes a watermark `now − graceMs` (feed `dead` while disconnected).
  * Once `stopped()`, it stops the machine and resolves when the driver is idle.
  */
+/**
+ * How long the live loop sleeps: one step, or less when a minute's end plus grace comes first,
+ * so the watermark that closes a minute is written the moment it may be (not up to a step
+ * later): a final bar's latency is then grace plus the pipeline, not grace plus a step.
+ */
+export function untilNextPulse(now: number, stepMs: number, graceMs: number): number {
+  const closes = Math.floor((now - graceMs) / 60_000) * 60_000 + 60_000 + graceMs;
+  return Math.max(0, Math.min(stepMs, closes - now));
+}
+
 export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
   let lastWatermark = -Infinity;
   while (!opts.stopped()) {
@@ -158,7 +168,7 @@ export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
       lastWatermark = wm;
       await opts.sink.watermark(wm, opts.driver.alive ? 'alive' : 'dead');
     }
-    await opts.clock.sleep(opts.stepMs);
+    await opts.clock.sleep(untilNextPulse(opts.clock.now(), opts.stepMs, opts.graceMs));
   }
   // Stopped: the machine leaves its state and the driver finishes what it was doing.
   opts.driver.send({ type: 'stop' });

@@ -60,6 +60,13 @@ export interface SimTick {
 
 const MINUTE = 60_000;
 
+/** Value-noise scales of the mid price (4 h, 15 min, 1 min) and their weight in it. */
+const NOISE_SCALES = [
+  { scale: 4 * 3_600_000, weight: 0.004 },
+  { scale: 15 * MINUTE, weight: 0.001 },
+  { scale: MINUTE, weight: 0.00015 },
+] as const;
+
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
@@ -87,7 +94,13 @@ function hashUniform(seed: number, symbol: string, scale: number, knot: number):
 }
 
 function poisson(lambda: number, random: () => number): number {
-  // Knuth's method: fine for the λ ≤ a few hundred used here.
+  // Knuth's method underflows past λ ≈ 700 (e^-λ becomes 0); a load test's λ is far above
+  // that, where the normal approximation N(λ, λ) is exact to well under a percent.
+  if (lambda > 500) {
+    const u = Math.max(random(), Number.MIN_VALUE);
+    const gauss = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gauss));
+  }
   const limit = Math.exp(-lambda);
   let k = 0;
   let p = random();
@@ -101,6 +114,8 @@ function poisson(lambda: number, random: () => number): number {
 /** Options of {@link SimMarket}. */
 export interface SimMarketOptions {
   seed: number;
+  /** Quotes per second per symbol while open, instead of the session rates (load tests). */
+  ticksPerSecond?: number;
   /** Calendar of a symbol; defaults to `@fxcm/calendar`'s book. */
   calendarOf?: (symbol: string) => TradingCalendar;
   /** Multiplies the quote intensity (bursts), by symbol and minute; default 1. */
@@ -115,8 +130,11 @@ export interface SimMarketOptions {
  */
 export class SimMarket {
   private readonly calendarOf: (symbol: string) => TradingCalendar;
-  /** The last minute computed per symbol: a live loop asks for it many times. */
-  private readonly lastMinute = new Map<string, { start: number; ticks: SimTick[] }>();
+  /**
+   * The last two minutes computed per symbol: a live loop asks for the current one many times
+   * and prepares the next one ahead ({@link prepare}).
+   */
+  private readonly recent = new Map<string, Array<{ start: number; ticks: SimTick[] }>>();
 
   constructor(private readonly opts: SimMarketOptions) {
     this.calendarOf = opts.calendarOf ?? calendarFor;
@@ -136,38 +154,60 @@ export class SimMarket {
     const calendar = this.calendarOf(symbol);
     if (!calendar.isOpen(ts)) return 0;
     const tag = calendar.session(ts)?.tag ?? 'none';
-    const base = SESSION_TICKS_PER_MINUTE[tag] ?? SESSION_TICKS_PER_MINUTE['none']!;
+    const base = this.opts.ticksPerSecond
+      ? this.opts.ticksPerSecond * 60
+      : (SESSION_TICKS_PER_MINUTE[tag] ?? SESSION_TICKS_PER_MINUTE['none']!);
     return base * (this.opts.intensity?.(symbol, Math.floor(ts / MINUTE) * MINUTE) ?? 1);
   }
 
   /** Mid price at `ts` before quote noise. */
   midAt(symbol: string, ts: number): number {
-    const key = normalizeSymbol(symbol);
+    return this.midOfMinute(normalizeSymbol(symbol), Math.floor(ts / MINUTE) * MINUTE)(ts);
+  }
+
+  /**
+   * The mid-price function of one minute of `key`: every noise scale is a whole number of
+   * minutes aligned on the epoch, so the knots a minute's quotes lie between are the same for
+   * all of them and are hashed once per minute instead of once per quote.
+   */
+  private midOfMinute(key: string, start: number): (ts: number) => number {
     const inst = this.instrument(key);
-    const noise = (scale: number): number => {
-      const x = ts / scale;
-      const k = Math.floor(x);
-      const f = x - k;
-      const w = (1 - Math.cos(Math.PI * f)) / 2;
+    const knots = NOISE_SCALES.map(({ scale, weight }) => {
+      const k = Math.floor(start / scale);
       const a = hashUniform(this.opts.seed, key, scale, k) * 2 - 1;
       const b = hashUniform(this.opts.seed, key, scale, k + 1) * 2 - 1;
-      return a + (b - a) * w;
+      return { scale, weight, k, a, b };
+    });
+    return (ts) => {
+      let sum = 1;
+      for (const { scale, weight, k, a, b } of knots) {
+        const f = ts / scale - k;
+        const w = (1 - Math.cos(Math.PI * f)) / 2;
+        sum += weight * (a + (b - a) * w);
+      }
+      return inst.basePrice * sum;
     };
-    return (
-      inst.basePrice *
-      (1 + 0.004 * noise(4 * 3_600_000) + 0.001 * noise(15 * MINUTE) + 0.00015 * noise(MINUTE))
-    );
   }
 
   /** The quotes of `symbol` in the minute starting at `minuteStart`, in time order. */
   ticksInMinute(symbol: string, minuteStart: number): SimTick[] {
     const key = normalizeSymbol(symbol);
     const start = Math.floor(minuteStart / MINUTE) * MINUTE;
-    const cached = this.lastMinute.get(key);
-    if (cached?.start === start) return cached.ticks;
+    const recent = this.recent.get(key) ?? [];
+    const cached = recent.find((m) => m.start === start);
+    if (cached) return cached.ticks;
     const ticks = this.generateMinute(key, start);
-    this.lastMinute.set(key, { start, ticks });
+    this.recent.set(key, [...recent.slice(-1), { start, ticks }]);
     return ticks;
+  }
+
+  /**
+   * Computes a minute's quotes now so a later {@link ticksInMinute} finds them ready: at load-test
+   * rates a minute of hundreds of symbols takes seconds to compute, which a live loop spreads
+   * over the minute before instead of spending it at the minute's start.
+   */
+  prepare(symbol: string, minuteStart: number): void {
+    this.ticksInMinute(symbol, minuteStart);
   }
 
   private generateMinute(key: string, start: number): SimTick[] {
@@ -180,6 +220,7 @@ export class SimMarket {
       (a, b) => a - b,
     );
     const inst = this.instrument(key);
+    const midAt = this.midOfMinute(key, start);
     const tag = calendar.session(start)?.tag ?? 'none';
     const spreadBase = inst.spreadPips * inst.pip * (SESSION_SPREAD[tag] ?? 2);
     const digits = Math.max(0, Math.round(-Math.log10(inst.pip)) + 1);
@@ -192,7 +233,7 @@ export class SimMarket {
       const spreadDraw = random();
       if (ts === lastTs || !calendar.isOpen(ts)) continue;
       lastTs = ts;
-      const mid = this.midAt(key, ts) + (noiseDraw - 0.5) * inst.pip * 0.6;
+      const mid = midAt(ts) + (noiseDraw - 0.5) * inst.pip * 0.6;
       const spread = Math.max(inst.pip / 10, spreadBase * (0.8 + 0.4 * spreadDraw));
       const bid = round(mid - spread / 2);
       const ask = Math.max(bid, round(mid + spread / 2));
@@ -203,7 +244,12 @@ export class SimMarket {
 
   /** The m1 candle of a minute built from the same quotes (undefined when none). */
   candle(symbol: string, minuteStart: number): FxcmCandle | undefined {
-    const ticks = this.ticksInMinute(symbol, minuteStart);
+    // History reaches far back: it must not push the live minutes out of the cache.
+    const key = normalizeSymbol(symbol);
+    const start = Math.floor(minuteStart / MINUTE) * MINUTE;
+    const ticks =
+      this.recent.get(key)?.find((m) => m.start === start)?.ticks ??
+      this.generateMinute(key, start);
     const first = ticks[0];
     const last = ticks[ticks.length - 1];
     if (!first || !last) return undefined;

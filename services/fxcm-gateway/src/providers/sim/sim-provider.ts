@@ -14,6 +14,18 @@ import { FxcmError } from '../fxcm-rest/fxcm-errors';
 import type { QuoteProvider, TickSink } from '../provider';
 import { mulberry32, SimMarket } from './sim-market';
 
+/** Index of the first quote of `ticks` (in time order) later than `ts`. */
+function firstAfter(ticks: readonly { ts: number }[], ts: number): number {
+  let lo = 0;
+  let hi = ticks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ticks[mid]!.ts <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A fault the simulator can produce on demand. */
 export type SimFault =
   /** The connection drops; reconnects fail until `forMs` has passed. */
@@ -33,6 +45,8 @@ export interface SimProviderOptions {
   /** Calendar of a symbol (default: the shipped calendar). */
   calendarFor?: (symbol: string) => TradingCalendar;
   seed: number;
+  /** Quotes per second per symbol while open, instead of the session rates (load tests). */
+  ticksPerSecond?: number;
   clock?: Clock;
   /** Loop period, default 100 ms. */
   stepMs?: number;
@@ -65,11 +79,14 @@ export class SimProvider implements QuoteProvider {
   private burst: { until: number; factor: number } | undefined;
   private badTicks = 0;
   private readonly badRandom: () => number;
+  /** The next minute being prepared ahead, and how many symbols have it ready. */
+  private ahead = { minute: 0, prepared: 0 };
 
   constructor(private readonly opts: SimProviderOptions) {
     this.clock = opts.clock ?? systemClock();
     this.market = new SimMarket({
       seed: opts.seed,
+      ...(opts.ticksPerSecond ? { ticksPerSecond: opts.ticksPerSecond } : {}),
       ...(opts.calendarFor ? { calendarOf: opts.calendarFor } : {}),
       intensity: (_symbol, minute) =>
         this.burst && minute < this.burst.until ? this.burst.factor : 1,
@@ -178,9 +195,10 @@ export class SimProvider implements QuoteProvider {
     const ticks: Array<{ symbol: string; ts: number; bid: number; ask: number }> = [];
     for (const symbol of this.opts.symbols) {
       for (let m = Math.floor((from + 1) / 60_000) * 60_000; m <= now; m += 60_000) {
-        for (const t of this.market.ticksInMinute(symbol, m)) {
-          if (t.ts > from && t.ts <= now) ticks.push({ symbol, ...t });
-        }
+        const minute = this.market.ticksInMinute(symbol, m);
+        // the quotes are in time order: start at the first one after `from`, stop past `now`
+        for (let i = firstAfter(minute, from); i < minute.length && minute[i]!.ts <= now; i += 1)
+          ticks.push({ symbol, ...minute[i]! });
       }
     }
     ticks.sort((a, b) => a.ts - b.ts);
@@ -188,6 +206,22 @@ export class SimProvider implements QuoteProvider {
       this.driver?.send({ type: 'tick', ts: t.ts });
       await sink.tick({ symbol: t.symbol, ts: t.ts, bid: t.bid, ask: t.ask, recvTs: now });
     }
+    this.prepareAhead(now);
+  }
+
+  /**
+   * Prepares the next minute's quotes a slice of symbols per pulse, all of them within the
+   * first ~20 s of the current minute, so no pulse (and no watermark) waits for a whole minute
+   * of every symbol to be computed at once.
+   */
+  private prepareAhead(now: number): void {
+    const next = Math.floor(now / 60_000) * 60_000 + 60_000;
+    if (this.ahead.minute !== next) this.ahead = { minute: next, prepared: 0 };
+    const symbols = this.opts.symbols;
+    const slice = Math.ceil(symbols.length / 200);
+    const end = Math.min(symbols.length, this.ahead.prepared + slice);
+    for (let i = this.ahead.prepared; i < end; i += 1) this.market.prepare(symbols[i]!, next);
+    this.ahead.prepared = end;
   }
 
   private async emitBadTicks(sink: TickSink, now: number): Promise<void> {

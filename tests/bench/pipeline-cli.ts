@@ -1,0 +1,105 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PrivateRedis } from '../harness/private-redis';
+import {
+  floodRun,
+  GRACE_MS,
+  liveRun,
+  machineLine,
+  redisVersion,
+  xaddCeiling,
+  type LiveFigures,
+} from './pipeline-runs';
+
+// `pnpm bench:pipeline`: gateway → bar builder → publisher → a subscriber on fxcm:ohlcv, each its
+// own process, on a private redis-server (AOF every second, as in production). Prints figures;
+// asserts nothing (the short form in npm test checks the runs are exact).
+
+const { values } = parseArgs({
+  options: {
+    'flood-symbols': { type: 'string', default: '50' },
+    'flood-minutes': { type: 'string', default: '10' },
+    'live-minutes': { type: 'string', default: '3' },
+    'shards-500': { type: 'string', default: '2' },
+    /** Write a V8 CPU profile of every service process of every run under this folder. */
+    'cpu-prof-dir': { type: 'string' },
+  },
+});
+
+const TARGET_RATIO = 0.5;
+
+/** The profile folder of one run, when `--cpu-prof-dir` is given. */
+function profile(run: string): { profileDir?: string } {
+  const dir = values['cpu-prof-dir'];
+  return dir ? { profileDir: join(dir, run) } : {};
+}
+const TARGET_P99 = GRACE_MS + 50;
+
+function liveLine(label: string, f: LiveFigures): string {
+  const verdict = f.p99 <= TARGET_P99 ? 'met' : 'NOT met';
+  return (
+    `latency ${label} (${f.shards} shard${f.shards > 1 ? 's' : ''}): final 1m bars on the channel after their minute ends ` +
+    `p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.bars} bars (slowest per minute: ${f.worstByMinute.join(', ')} ms); ` +
+    `target p99 ≤ grace + 50 = ${TARGET_P99} ms ${verdict}; ${f.repeated} repeated, exited: ${f.exited.join(', ') || 'none'}`
+  );
+}
+
+async function main(): Promise<void> {
+  const redis = await PrivateRedis.start(['--appendfsync', 'everysec']);
+  try {
+    console.log(`machine: ${machineLine(await redisVersion(redis.url))}`);
+    const flood = await floodRun({
+      redisUrl: redis.url,
+      symbols: Number(values['flood-symbols']),
+      minutes: Number(values['flood-minutes']),
+      ticksPerSecond: 20,
+      shards: 1,
+      ...profile('flood'),
+    });
+    const ceiling = await xaddCeiling(redis.url, flood.ticks);
+    const ratio = flood.ticksPerSecond / ceiling;
+    console.log(
+      `ceiling: raw ioredis XADD, 512 per pipeline, ${flood.ticks} entries: ${ceiling} entries/s`,
+    );
+    console.log(
+      `end to end: ${flood.ticks} ticks (${values['flood-symbols']} symbols × ${values['flood-minutes']} min) replayed at max, ` +
+        `gateway start → last final 1m bar on the channel ${(flood.ms / 1000).toFixed(1)} s: ${flood.ticksPerSecond} ticks/s = ` +
+        `${ratio.toFixed(2)} of the ceiling (target ≥ ${TARGET_RATIO} ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}); ` +
+        `${flood.finals}/${flood.expectedFinals} finals, ${flood.exact ? 'exact' : 'NOT EXACT'} (Σ tick_count = ticks, none twice), ${flood.previews} previews`,
+    );
+    const cpu = Object.entries(flood.cpu)
+      .map(([name, seconds]) => `${name} ${seconds ?? '?'} s`)
+      .join(', ');
+    console.log(
+      `end to end: CPU seconds spent in those ${(flood.ms / 1000).toFixed(1)} s (${cpus().length} cores): ${cpu}`,
+    );
+    const minutes = Number(values['live-minutes']);
+    const at50 = await liveRun({
+      redisUrl: redis.url,
+      symbols: 50,
+      ticksPerSecond: 20,
+      shards: 1,
+      minutes,
+      ...profile('live-50'),
+    });
+    console.log(liveLine('50 × 20 ticks/s', at50));
+    const shards = Number(values['shards-500']);
+    const at500 = await liveRun({
+      redisUrl: redis.url,
+      symbols: 500,
+      ticksPerSecond: 20,
+      shards,
+      minutes,
+      ...profile('live-500'),
+    });
+    console.log(liveLine('500 × 20 ticks/s', at500));
+  } finally {
+    await redis.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,232 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { encodeStreamEntry } from '@fxcm/contracts';
+import { Redis } from 'ioredis';
+import { TickRecorder } from '../../services/fxcm-gateway/src/recording/tick-recorder';
+import { SimMarket } from '../../services/fxcm-gateway/src/providers/sim/sim-market';
+import { openCalendarFile } from '../harness/open-calendar';
+import { waitFor } from '../harness/suite';
+import {
+  cpuSpent,
+  finalLatency,
+  rate,
+  repeatedFinals,
+  worstByMinute,
+  type LatencyFigures,
+} from './bench-figures';
+import { benchSymbols, BenchSuite, redisCpuSeconds } from './bench-suite';
+
+// The runs of `pnpm bench:pipeline` (and, at small sizes, of its short form in npm test):
+// the raw XADD ceiling, a tick flood end to end, and final-bar latency in real time.
+
+const MINUTE = 60_000;
+/** A Wednesday 10:00 UTC: the shipped calendar is open, London and New York overlap soon. */
+const FLOOD_START = Date.UTC(2026, 10, 18, 10, 0);
+/** The gateway's default watermark grace; the latency target is this plus 50 ms. */
+export const GRACE_MS = 1_000;
+
+/** What this machine is, for the printed figures. */
+export function machineLine(redisVersion: string): string {
+  const cores = cpus();
+  return `${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Redis ${redisVersion}`;
+}
+
+export async function redisVersion(url: string): Promise<string> {
+  const redis = new Redis(url);
+  try {
+    return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The tick fields the gateway writes, for the ceiling to write the same bytes. */
+function tickFields(symbol: string, ts: number, bid: number, ask: number): string[] {
+  return encodeStreamEntry('tick', { symbol, ts, bid, ask, recv_ts: ts, source: 'replay' });
+}
+
+/**
+ * The ceiling: `count` tick entries written with raw ioredis, 512 XADDs per pipeline (the
+ * gateway producer's batch), one pipeline after another, into a scratch stream. Entries/s.
+ */
+export async function xaddCeiling(url: string, count: number): Promise<number> {
+  const redis = new Redis(url);
+  const stream = `bench_ceiling:${process.pid}`;
+  const market = new SimMarket({ seed: 11, ticksPerSecond: 20 });
+  // encoded before the clock starts: the ceiling is Redis and the client, nothing else
+  const sample = market
+    .ticksInMinute('B001USD', FLOOD_START)
+    .map((t) => tickFields('B001USD', t.ts, t.bid, t.ask));
+  try {
+    const started = performance.now();
+    for (let done = 0; done < count;) {
+      const pipeline = redis.pipeline();
+      const n = Math.min(512, count - done);
+      for (let i = 0; i < n; i += 1) {
+        pipeline.xadd(
+          stream,
+          'MAXLEN',
+          '~',
+          1_000_000,
+          '*',
+          ...sample[(done + i) % sample.length]!,
+        );
+      }
+      await pipeline.exec();
+      done += n;
+    }
+    return rate(count, performance.now() - started);
+  } finally {
+    await redis.del(stream);
+    redis.disconnect();
+  }
+}
+
+/** Result of {@link floodRun}. */
+export interface FloodFigures {
+  ticks: number;
+  ms: number;
+  ticksPerSecond: number;
+  finals: number;
+  expectedFinals: number;
+  /** Σ tick_count of the finals equals the ticks replayed, and no final came twice. */
+  exact: boolean;
+  previews: number;
+  /** CPU seconds each process (and Redis) spent during the run: where the time went. */
+  cpu: Record<string, number | undefined>;
+}
+
+/**
+ * A tick flood end to end: `symbols` × `minutes` of simulated quotes at `ticksPerSecond` are
+ * written as tick-archive files, then the gateway replays them at full speed through the bar
+ * builder(s) and the publisher; the clock runs from the gateway's start to the arrival of the
+ * last final 1m bar on the channel.
+ */
+export async function floodRun(opts: {
+  redisUrl: string;
+  symbols: number;
+  minutes: number;
+  ticksPerSecond: number;
+  shards: number;
+  profileDir?: string;
+}): Promise<FloodFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'fxcm-bench-flood-'));
+  const symbols = benchSymbols(opts.symbols);
+  const market = new SimMarket({ seed: 7, ticksPerSecond: opts.ticksPerSecond });
+  const recorder = new TickRecorder({ dir });
+  let ticks = 0;
+  for (let m = FLOOD_START; m < FLOOD_START + opts.minutes * MINUTE; m += MINUTE) {
+    for (const symbol of symbols) {
+      for (const t of market.ticksInMinute(symbol, m)) {
+        recorder.record({ symbol, ts: t.ts, bid: t.bid, ask: t.ask, recvTs: t.ts });
+        ticks += 1;
+      }
+    }
+  }
+  await recorder.close();
+  const expectedFinals = opts.symbols * opts.minutes;
+  const suite = new BenchSuite({
+    redisUrl: opts.redisUrl,
+    symbols,
+    shards: opts.shards,
+    others: ['publisher'],
+    gateway: { FXCM_PROVIDER: 'replay', FXCM_REPLAY_FILES: dir, FXCM_REPLAY_SPEED: 'max' },
+    ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
+  });
+  try {
+    await suite.start();
+    const before = { ...suite.cpu(), redis: await redisCpuSeconds(suite.redis) };
+    const startedAt = await suite.startGateway();
+    await waitFor(
+      () => suite.finals.length >= expectedFinals,
+      600_000,
+      () => `${suite.finals.length}/${expectedFinals} final bars\n${suite.logs()}`,
+    );
+    const ms = Math.max(...suite.finals.map((f) => f.arrivedAt)) - startedAt;
+    const counted = suite.finals.reduce((sum, f) => sum + f.tickCount, 0);
+    const after = { ...suite.cpu(), redis: await redisCpuSeconds(suite.redis) };
+    const cpu = cpuSpent(before, after);
+    return {
+      ticks,
+      ms,
+      ticksPerSecond: rate(ticks, ms),
+      finals: suite.finals.length,
+      expectedFinals,
+      exact: counted === ticks && repeatedFinals(suite.finals).length === 0,
+      previews: suite.previews,
+      cpu,
+    };
+  } finally {
+    await suite.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Result of {@link liveRun}. */
+export interface LiveFigures extends LatencyFigures {
+  symbols: number;
+  shards: number;
+  repeated: number;
+  /** Processes that exited on their own during the run. */
+  exited: string[];
+  /** The slowest final of each measured minute, ms after the minute's end, in minute order. */
+  worstByMinute: number[];
+}
+
+/**
+ * The simulator in real time (an always-open calendar) at `ticksPerSecond` per symbol through
+ * the gateway, the bar builder shard(s) and the publisher, for `minutes` whole minutes after the
+ * gateway is ready; the latency of each of those minutes' final 1m bars on the channel.
+ */
+export async function liveRun(opts: {
+  redisUrl: string;
+  symbols: number;
+  ticksPerSecond: number;
+  shards: number;
+  minutes: number;
+  profileDir?: string;
+}): Promise<LiveFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'fxcm-bench-live-'));
+  const suite = new BenchSuite({
+    redisUrl: opts.redisUrl,
+    symbols: benchSymbols(opts.symbols),
+    shards: opts.shards,
+    others: ['publisher'],
+    common: { FXCM_CALENDAR_FILE: openCalendarFile(dir) },
+    gateway: {
+      FXCM_PROVIDER: 'sim',
+      FXCM_SIM_TICKS_PER_SECOND: String(opts.ticksPerSecond),
+      FXCM_WATERMARK_GRACE_MS: String(GRACE_MS),
+      // The live path only: a cold start asks history for the day's windows in progress, and
+      // the simulator computes each history minute from all its quotes (1,200 at 20/s), which
+      // for hundreds of symbols is minutes of the gateway's CPU (the soak keeps history on).
+      FXCM_HISTORY_WORKER: 'false',
+    },
+    ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
+  });
+  try {
+    await suite.start();
+    await suite.startGateway();
+    // the first whole minute after the gateway is ready, and the ones after it
+    const first = Math.ceil(Date.now() / MINUTE) * MINUTE;
+    const last = first + (opts.minutes - 1) * MINUTE;
+    const measured = () => suite.finals.filter((f) => f.openTime >= first && f.openTime <= last);
+    await waitFor(
+      () => measured().length >= opts.symbols * opts.minutes,
+      (opts.minutes + 2) * MINUTE,
+      () => `${measured().length}/${opts.symbols * opts.minutes} final bars\n${suite.logs()}`,
+    );
+    return {
+      ...finalLatency(measured(), first + MINUTE),
+      symbols: opts.symbols,
+      shards: opts.shards,
+      repeated: repeatedFinals(suite.finals).length,
+      exited: suite.exited(),
+      worstByMinute: worstByMinute(measured()),
+    };
+  } finally {
+    await suite.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { openCalendarFile } from '../harness/open-calendar';
+import { waitFor } from '../harness/suite';
+import { finalLatency, repeatedFinals, type LatencyFigures } from './bench-figures';
+import { benchSymbols, BenchSuite } from './bench-suite';
+import { GRACE_MS } from './pipeline-runs';
+
+// The soak behind `pnpm soak` (and, a few minutes long, its short form in npm test): all five
+// services on the simulator in wall-clock time, memory read at the end of the warm-up and at
+// the end, every final 1m bar timed, every error counted.
+
+const MINUTE = 60_000;
+
+/** Redis' memory and the length of every stream of the namespace. */
+export interface RedisFootprint {
+  usedMemory: number;
+  streams: Record<string, number>;
+}
+
+/** Result of {@link soakRun}. */
+export interface SoakFigures {
+  /** Resident memory by process at the end of the warm-up and at the end, bytes. */
+  rssAfterWarmup: Record<string, number | undefined>;
+  rssAtEnd: Record<string, number | undefined>;
+  redisAfterWarmup: RedisFootprint;
+  redisAtEnd: RedisFootprint;
+  /** Finals of the minutes after the warm-up. */
+  latency: LatencyFigures;
+  /** Finals missing among those minutes (symbols × minutes expected). */
+  missing: number;
+  repeated: number;
+  /** Error-level log lines by process. */
+  errors: Record<string, number>;
+  exited: string[];
+  unreadable: number;
+}
+
+async function footprint(redis: Redis, namespace: string): Promise<RedisFootprint> {
+  const info = await redis.info('memory');
+  const streams: Record<string, number> = {};
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${namespace}:*`,
+      'COUNT',
+      1000,
+      'TYPE',
+      'stream',
+    );
+    for (const key of keys) streams[key.slice(namespace.length + 1)] = await redis.xlen(key);
+    cursor = next;
+  } while (cursor !== '0');
+  return { usedMemory: Number(/used_memory:(\d+)/.exec(info)?.[1]), streams };
+}
+
+/**
+ * Runs the five services for `warmupMinutes + minutes` of wall time on `symbols` simulated
+ * symbols at `ticksPerSecond` each; `log` hears a line a minute.
+ */
+export async function soakRun(
+  opts: {
+    redisUrl: string;
+    symbols: number;
+    ticksPerSecond: number;
+    warmupMinutes: number;
+    minutes: number;
+  },
+  log: (line: string) => void,
+): Promise<SoakFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'fxcm-soak-'));
+  const suite = new BenchSuite({
+    redisUrl: opts.redisUrl,
+    symbols: benchSymbols(opts.symbols),
+    shards: 1,
+    others: ['scheduler', 'publisher', 'ingestor'],
+    common: { FXCM_CALENDAR_FILE: openCalendarFile(dir) },
+    gateway: {
+      FXCM_PROVIDER: 'sim',
+      FXCM_SIM_TICKS_PER_SECOND: String(opts.ticksPerSecond),
+      FXCM_WATERMARK_GRACE_MS: String(GRACE_MS),
+    },
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    await suite.start();
+    await suite.startGateway();
+    const started = Date.now();
+    const mark = (label: string): void => {
+      const rss = Object.entries(suite.rss())
+        .map(
+          ([name, bytes]) =>
+            `${name} ${bytes === undefined ? 'gone' : Math.round(bytes / 1_048_576)}`,
+        )
+        .join(', ');
+      log(`${label}: ${suite.finals.length} finals so far; RSS MiB ${rss}`);
+    };
+    for (let m = 1; m <= opts.warmupMinutes; m += 1) {
+      await sleep(started + m * MINUTE - Date.now());
+      mark(`warm-up minute ${m}`);
+    }
+    const rssAfterWarmup = suite.rss();
+    const redisAfterWarmup = await footprint(suite.redis, suite.namespace);
+    // measured: the whole minutes that start after the warm-up
+    const first = Math.ceil(Date.now() / MINUTE) * MINUTE;
+    const last = first + (opts.minutes - 1) * MINUTE;
+    for (let m = 1; m <= opts.minutes; m += 1) {
+      await sleep(first + m * MINUTE - Date.now());
+      mark(`minute ${m}/${opts.minutes}`);
+    }
+    const measured = () => suite.finals.filter((f) => f.openTime >= first && f.openTime <= last);
+    const expected = opts.symbols * opts.minutes;
+    await waitFor(
+      () => measured().length >= expected,
+      2 * GRACE_MS + 30_000,
+      () => `${measured().length}/${expected} final bars\n${suite.logs()}`,
+    ).catch(() => undefined); // what is missing is counted, not thrown
+    return {
+      rssAfterWarmup,
+      rssAtEnd: suite.rss(),
+      redisAfterWarmup,
+      redisAtEnd: await footprint(suite.redis, suite.namespace),
+      latency: finalLatency(measured(), first + MINUTE),
+      missing: Math.max(
+        0,
+        expected - new Set(measured().map((f) => `${f.symbol}@${f.openTime}`)).size,
+      ),
+      repeated: repeatedFinals(suite.finals).length,
+      errors: Object.fromEntries([...suite.processes].map(([name, p]) => [name, p.logged.error])),
+      exited: suite.exited(),
+      unreadable: suite.unreadable,
+    };
+  } finally {
+    await suite.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
