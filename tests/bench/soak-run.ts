@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { openCalendarFile } from '../harness/open-calendar';
 import { waitFor } from '../harness/suite';
-import { finalLatency, repeatedFinals, type LatencyFigures } from './bench-figures';
+import { finalLatency, percentile, repeatedFinals, type LatencyFigures } from './bench-figures';
 import { benchSymbols, BenchSuite } from './bench-suite';
 import { GRACE_MS } from './pipeline-runs';
 
@@ -22,7 +22,10 @@ export interface RedisFootprint {
 
 /** Result of {@link soakRun}. */
 export interface SoakFigures {
-  /** Resident memory by process at the end of the warm-up and at the end, bytes. */
+  /**
+   * Resident memory by process, bytes: the median of its reads (every 10 s) in the first and in
+   * the last window of the measured minutes (a third of them, at most 5 minutes).
+   */
   rssAfterWarmup: Record<string, number | undefined>;
   rssAtEnd: Record<string, number | undefined>;
   redisAfterWarmup: RedisFootprint;
@@ -36,6 +39,25 @@ export interface SoakFigures {
   errors: Record<string, number>;
   exited: string[];
   unreadable: number;
+}
+
+/** How often the soak reads every process's resident memory. */
+const RSS_EVERY_MS = 10_000;
+
+interface RssSample {
+  at: number;
+  rss: Record<string, number | undefined>;
+}
+
+/** The median of each process's reads (a process gone in every read: undefined). */
+function medianRss(samples: readonly RssSample[]): Record<string, number | undefined> {
+  const names = new Set(samples.flatMap((x) => Object.keys(x.rss)));
+  return Object.fromEntries(
+    [...names].map((name) => {
+      const reads = samples.map((x) => x.rss[name]).filter((v): v is number => v !== undefined);
+      return [name, reads.length === 0 ? undefined : percentile(reads, 50)];
+    }),
+  );
 }
 
 async function footprint(redis: Redis, namespace: string): Promise<RedisFootprint> {
@@ -103,15 +125,26 @@ export async function soakRun(
       await sleep(started + m * MINUTE - Date.now());
       mark(`warm-up minute ${m}`);
     }
-    const rssAfterWarmup = suite.rss();
     const redisAfterWarmup = await footprint(suite.redis, suite.namespace);
     // measured: the whole minutes that start after the warm-up
     const first = Math.ceil(Date.now() / MINUTE) * MINUTE;
     const last = first + (opts.minutes - 1) * MINUTE;
+    // A garbage-collected heap's RSS swings by tens of MiB between two reads: memory at the
+    // start and at the end is the median of the reads of a window (a third of the run, at most
+    // 5 minutes), not one read.
+    const samples: RssSample[] = [];
+    const sampler = setInterval(
+      () => samples.push({ at: Date.now(), rss: suite.rss() }),
+      RSS_EVERY_MS,
+    );
     for (let m = 1; m <= opts.minutes; m += 1) {
       await sleep(first + m * MINUTE - Date.now());
       mark(`minute ${m}/${opts.minutes}`);
     }
+    clearInterval(sampler);
+    const window = Math.min(5 * MINUTE, (opts.minutes * MINUTE) / 3);
+    const rssAfterWarmup = medianRss(samples.filter((x) => x.at >= first && x.at < first + window));
+    const rssAtEnd = medianRss(samples.filter((x) => x.at >= last + MINUTE - window));
     const measured = () => suite.finals.filter((f) => f.openTime >= first && f.openTime <= last);
     const expected = opts.symbols * opts.minutes;
     await waitFor(
@@ -121,7 +154,7 @@ export async function soakRun(
     ).catch(() => undefined); // what is missing is counted, not thrown
     return {
       rssAfterWarmup,
-      rssAtEnd: suite.rss(),
+      rssAtEnd,
       redisAfterWarmup,
       redisAtEnd: await footprint(suite.redis, suite.namespace),
       latency: finalLatency(measured(), first + MINUTE),
