@@ -83,6 +83,20 @@ export async function xaddCeiling(url: string, count: number): Promise<number> {
   }
 }
 
+/** The size of a {@link floodRun} or {@link liveRun}, and where it runs. */
+export interface PipelineRunOptions {
+  redisUrl: string;
+  symbols: number;
+  /** Quotes per second per symbol. */
+  ticksPerSecond: number;
+  /** Bar-builder shards. */
+  shards: number;
+  /** Minutes of quotes replayed (flood) or measured (live). */
+  minutes: number;
+  /** Write a V8 CPU profile of every process under this folder. */
+  profileDir?: string;
+}
+
 /** Result of {@link floodRun}. */
 export interface FloodFigures {
   ticks: number;
@@ -103,14 +117,7 @@ export interface FloodFigures {
  * builder(s) and the publisher; the clock runs from the gateway's start to the arrival of the
  * last final 1m bar on the channel.
  */
-export async function floodRun(opts: {
-  redisUrl: string;
-  symbols: number;
-  minutes: number;
-  ticksPerSecond: number;
-  shards: number;
-  profileDir?: string;
-}): Promise<FloodFigures> {
+export async function floodRun(opts: PipelineRunOptions): Promise<FloodFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'fxcm-bench-flood-'));
   const symbols = benchSymbols(opts.symbols);
   const market = new SimMarket({ seed: 7, ticksPerSecond: opts.ticksPerSecond });
@@ -179,14 +186,7 @@ export interface LiveFigures extends LatencyFigures {
  * the gateway, the bar builder shard(s) and the publisher, for `minutes` whole minutes after the
  * gateway is ready; the latency of each of those minutes' final 1m bars on the channel.
  */
-export async function liveRun(opts: {
-  redisUrl: string;
-  symbols: number;
-  ticksPerSecond: number;
-  shards: number;
-  minutes: number;
-  profileDir?: string;
-}): Promise<LiveFigures> {
+export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'fxcm-bench-live-'));
   const suite = new BenchSuite({
     redisUrl: opts.redisUrl,

@@ -207,10 +207,12 @@ export function encodeStreamEntry<T extends StreamEntryType>(
 }
 
 const TICK_SOURCES: ReadonlySet<string> = new Set(['fxcm-rest', 'sim', 'replay', 'bridge']);
-const MIN_EPOCH_MS = 946_684_800_000;
-const MAX_EPOCH_MS = 9_999_999_999_999;
+/** Bounds of `epochMs` (vocabulary.schema.json): below is seconds, above is microseconds. */
+export const MIN_EPOCH_MS = 946_684_800_000;
+export const MAX_EPOCH_MS = 9_999_999_999_999;
 
-function isEpochMs(v: unknown): boolean {
+/** True for an integer epoch in ms within {@link MIN_EPOCH_MS}..{@link MAX_EPOCH_MS}. */
+export function isEpochMs(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= MIN_EPOCH_MS && (v as number) <= MAX_EPOCH_MS;
 }
 

@@ -1,4 +1,4 @@
-import { normalizeSymbol } from '@fxcm/contracts';
+import { isEpochMs, normalizeSymbol } from '@fxcm/contracts';
 import type { ProviderTick } from './providers/provider';
 
 /** A tick that passed the rails: what the gateway writes to the tick stream. */
@@ -31,9 +31,6 @@ export interface TickRails {
 /** Default: crossed by at most 5 basis points of the mid (5 pips on EUR/USD). */
 export const DEFAULT_TICK_RAILS: TickRails = { maxCrossedRatio: 5e-4 };
 
-const MIN_TS = 946_684_800_000; // 2000-01-01: anything earlier is a seconds/ms mix-up
-const MAX_TS = 9_999_999_999_999; // beyond: microseconds
-
 /** Result of {@link checkTick}: the clean tick, or why it was rejected. */
 export type TickCheck =
   | { ok: true; tick: CleanTick; crossed: boolean }
@@ -50,7 +47,7 @@ export function checkTick(raw: ProviderTick, rails: TickRails = DEFAULT_TICK_RAI
   } catch (err) {
     return { ok: false, reason: 'bad_symbol', detail: String((err as Error).message) };
   }
-  if (!Number.isInteger(raw.ts) || raw.ts < MIN_TS || raw.ts > MAX_TS) {
+  if (!isEpochMs(raw.ts)) {
     return { ok: false, reason: 'bad_time', detail: `${symbol}: ts ${raw.ts} is not int epoch ms` };
   }
   if (!Number.isFinite(raw.bid) || !Number.isFinite(raw.ask)) {
