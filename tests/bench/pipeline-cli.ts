@@ -22,12 +22,21 @@ const { values } = parseArgs({
     'flood-minutes': { type: 'string', default: '10' },
     'live-minutes': { type: 'string', default: '3' },
     'shards-500': { type: 'string', default: '2' },
+    /** Which runs, comma-separated: flood (with the ceiling), live-50, live-500. */
+    runs: { type: 'string', default: 'flood,live-50,live-500' },
     /** Write a V8 CPU profile of every service process of every run under this folder. */
     'cpu-prof-dir': { type: 'string' },
   },
 });
 
 const TARGET_RATIO = 0.5;
+const RUNS = ['flood', 'live-50', 'live-500'] as const;
+const runs = new Set(values.runs.split(',').map((run) => run.trim()));
+const unknownRuns = [...runs].filter((run) => !(RUNS as readonly string[]).includes(run));
+if (unknownRuns.length > 0) {
+  console.error(`--runs: unknown ${unknownRuns.join(', ')} (known: ${RUNS.join(', ')})`);
+  process.exit(2);
+}
 
 /** The profile folder of one run, when `--cpu-prof-dir` is given. */
 function profile(run: string): { profileDir?: string } {
@@ -49,54 +58,62 @@ async function main(): Promise<void> {
   const redis = await PrivateRedis.start(['--appendfsync', 'everysec']);
   try {
     console.log(`machine: ${machineLine(await redisVersion(redis.url))}`);
-    const flood = await floodRun({
-      redisUrl: redis.url,
-      symbols: Number(values['flood-symbols']),
-      minutes: Number(values['flood-minutes']),
-      ticksPerSecond: 20,
-      shards: 1,
-      ...profile('flood'),
-    });
-    const ceiling = await xaddCeiling(redis.url, flood.ticks);
-    const ratio = flood.ticksPerSecond / ceiling;
-    console.log(
-      `ceiling: raw ioredis XADD, 512 per pipeline, ${flood.ticks} entries: ${ceiling} entries/s`,
-    );
-    console.log(
-      `end to end: ${flood.ticks} ticks (${values['flood-symbols']} symbols × ${values['flood-minutes']} min) replayed at max, ` +
-        `gateway start → last final 1m bar on the channel ${(flood.ms / 1000).toFixed(1)} s: ${flood.ticksPerSecond} ticks/s = ` +
-        `${ratio.toFixed(2)} of the ceiling (target ≥ ${TARGET_RATIO} ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}); ` +
-        `${flood.finals}/${flood.expectedFinals} finals, ${flood.exact ? 'exact' : 'NOT EXACT'} (Σ tick_count = ticks, none twice), ${flood.previews} previews`,
-    );
-    const cpu = Object.entries(flood.cpu)
-      .map(([name, seconds]) => `${name} ${seconds ?? '?'} s`)
-      .join(', ');
-    console.log(
-      `end to end: CPU seconds spent in those ${(flood.ms / 1000).toFixed(1)} s (${cpus().length} cores): ${cpu}`,
-    );
+    if (runs.has('flood')) await floodAndCeiling(redis.url);
     const minutes = Number(values['live-minutes']);
-    const at50 = await liveRun({
-      redisUrl: redis.url,
-      symbols: 50,
-      ticksPerSecond: 20,
-      shards: 1,
-      minutes,
-      ...profile('live-50'),
-    });
-    console.log(liveLine('50 × 20 ticks/s', at50));
-    const shards = Number(values['shards-500']);
-    const at500 = await liveRun({
-      redisUrl: redis.url,
-      symbols: 500,
-      ticksPerSecond: 20,
-      shards,
-      minutes,
-      ...profile('live-500'),
-    });
-    console.log(liveLine('500 × 20 ticks/s', at500));
+    if (runs.has('live-50')) {
+      const at50 = await liveRun({
+        redisUrl: redis.url,
+        symbols: 50,
+        ticksPerSecond: 20,
+        shards: 1,
+        minutes,
+        ...profile('live-50'),
+      });
+      console.log(liveLine('50 × 20 ticks/s', at50));
+    }
+    if (runs.has('live-500')) {
+      const at500 = await liveRun({
+        redisUrl: redis.url,
+        symbols: 500,
+        ticksPerSecond: 20,
+        shards: Number(values['shards-500']),
+        minutes,
+        ...profile('live-500'),
+      });
+      console.log(liveLine('500 × 20 ticks/s', at500));
+    }
   } finally {
     await redis.stop();
   }
+}
+
+/** The flood end to end, then the ceiling on the same Redis, and their ratio. */
+async function floodAndCeiling(redisUrl: string): Promise<void> {
+  const flood = await floodRun({
+    redisUrl,
+    symbols: Number(values['flood-symbols']),
+    minutes: Number(values['flood-minutes']),
+    ticksPerSecond: 20,
+    shards: 1,
+    ...profile('flood'),
+  });
+  const ceiling = await xaddCeiling(redisUrl, flood.ticks);
+  const ratio = flood.ticksPerSecond / ceiling;
+  console.log(
+    `ceiling: raw ioredis XADD, 512 per pipeline, ${flood.ticks} entries: ${ceiling} entries/s`,
+  );
+  console.log(
+    `end to end: ${flood.ticks} ticks (${values['flood-symbols']} symbols × ${values['flood-minutes']} min) replayed at max, ` +
+      `gateway start → last final 1m bar on the channel ${(flood.ms / 1000).toFixed(1)} s: ${flood.ticksPerSecond} ticks/s = ` +
+      `${ratio.toFixed(2)} of the ceiling (target ≥ ${TARGET_RATIO} ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}); ` +
+      `${flood.finals}/${flood.expectedFinals} finals, ${flood.exact ? 'exact' : 'NOT EXACT'} (Σ tick_count = ticks, none twice), ${flood.previews} previews`,
+  );
+  const cpu = Object.entries(flood.cpu)
+    .map(([name, seconds]) => `${name} ${seconds ?? '?'} s`)
+    .join(', ');
+  console.log(
+    `end to end: CPU seconds spent in those ${(flood.ms / 1000).toFixed(1)} s (${cpus().length} cores): ${cpu}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -8,7 +8,14 @@ import type {
   Timeframe,
 } from './generated/types';
 import { DEFAULT_HMAC_ALGO, hmacHex, parseHmacAlgo, type HmacAlgo, type HmacSecret } from './hmac';
-import { PyFloat, PyInt, renderPythonJson, type PyValue } from './python-json';
+import {
+  PyFloat,
+  PyInt,
+  pyFloatRepr,
+  pyStringRepr,
+  renderPythonJson,
+  type PyValue,
+} from './python-json';
 import { checkContract, type ContractName } from './validators';
 
 /** Bar fields always written as Python floats (`4278.0`). */
@@ -52,6 +59,10 @@ const BAR_KEY_ORDER: readonly (keyof OhlcvBar)[] = [
 ];
 const FLOAT_FIELDS = new Set<string>(OHLCV_BAR_FLOAT_FIELDS);
 const INT_FIELDS = new Set<string>(OHLCV_BAR_INT_FIELDS);
+// The same keys by code point (all ASCII): the bar order of the signed canonical base.
+const BAR_KEY_SORTED: readonly string[] = [...BAR_KEY_ORDER].sort();
+// `"key":` of every bar key (plain ASCII: nothing to escape).
+const KEY_PREFIX = new Map<string, string>(BAR_KEY_ORDER.map((k) => [k, `${pyStringRepr(k)}:`]));
 
 function violation(schema: string, message: string): ContractError {
   return new ContractError('CONTRACT_VIOLATION', `${schema}: ${message}`, { schema });
@@ -89,17 +100,31 @@ export interface OhlcvSigning {
   algo?: HmacAlgo;
 }
 
-function barToPy(bar: OhlcvBar, i: number): Map<string, PyValue> {
-  const out = new Map<string, PyValue>();
+/**
+ * The values of a validated bar rendered once, as Python writes them, by key: the message and
+ * its signed base list the same values in two key orders.
+ */
+function renderBarValues(bar: OhlcvBar): Map<string, string> {
+  const out = new Map<string, string>();
   const record = bar as unknown as Record<string, unknown>;
   for (const key of BAR_KEY_ORDER) {
     const v = record[key];
     if (v === undefined) continue;
-    if (FLOAT_FIELDS.has(key)) out.set(key, finiteFloat('ohlcv', `bars[${i}].${key}`, v));
-    else if (INT_FIELDS.has(key)) out.set(key, PyInt.of(v as number));
-    else out.set(key, v as PyValue);
+    if (FLOAT_FIELDS.has(key)) out.set(key, pyFloatRepr(v as number));
+    else if (INT_FIELDS.has(key)) out.set(key, PyInt.of(v as number).digits);
+    else out.set(key, renderPythonJson(v as PyValue));
   }
   return out;
+}
+
+/** One bar object from its rendered values, keys in `order`. */
+function barObject(values: ReadonlyMap<string, string>, order: readonly string[]): string {
+  let out = '';
+  for (const key of order) {
+    const v = values.get(key);
+    if (v !== undefined) out += `${out === '' ? '{' : ','}${KEY_PREFIX.get(key)!}${v}`;
+  }
+  return out === '' ? '{}' : `${out}}`;
 }
 
 function ohlcvRails(msg: OhlcvMessageInput): void {
@@ -142,19 +167,20 @@ export function encodeOhlcvMessage(msg: OhlcvMessageInput, signing: OhlcvSigning
   validated('ohlcv', plain);
   ohlcvRails(msg);
 
-  const base = new Map<string, PyValue>([
-    ['symbol', msg.symbol],
-    ['tf', msg.tf],
-    ['bars', msg.bars.map(barToPy)],
-  ]);
-  const root = new Map<string, PyValue>(base);
-  if (msg.source !== undefined) root.set('source', msg.source);
+  // What renderPythonJson writes for {symbol, tf, bars[, source][, sig]} and, signed, for the
+  // base {symbol, tf, bars} with sorted keys (bars < symbol < tf): each value rendered once.
+  const values = msg.bars.map(renderBarValues);
+  const symbol = pyStringRepr(msg.symbol);
+  const tf = pyStringRepr(msg.tf);
+  let text = `{"symbol":${symbol},"tf":${tf},"bars":[${values.map((v) => barObject(v, BAR_KEY_ORDER)).join(',')}]`;
+  if (msg.source !== undefined) text += `,"source":${pyStringRepr(msg.source)}`;
   const secret = signing.secret;
   if (secret !== undefined && secret !== null && secret.length > 0) {
     const algo = parseHmacAlgo(signing.algo ?? DEFAULT_HMAC_ALGO);
-    root.set('sig', hmacHex(renderPythonJson(base, { sortKeys: true }), secret, algo));
+    const base = `{"bars":[${values.map((v) => barObject(v, BAR_KEY_SORTED)).join(',')}],"symbol":${symbol},"tf":${tf}}`;
+    text += `,"sig":${pyStringRepr(hmacHex(base, secret, algo))}`;
   }
-  return renderPythonJson(root);
+  return `${text}}`;
 }
 
 /**

@@ -32,6 +32,8 @@ import { openStore, type BarStore } from './store';
 
 /** Entries read per stream per round: a full read means the builder is behind its input. */
 const INPUT_BATCH = 1_000;
+/** How often released ticks are acknowledged while no batch comes in, ms. */
+const RELEASE_ACK_IDLE_MS = 500;
 
 /**
  * The bar builder of one shard: consumer `shard-<n>` of the `bar-builder` group on the shard's
@@ -127,6 +129,8 @@ export function createApp({
   let pipeline: ShardPipeline | undefined;
   let consumer: StreamConsumer | undefined;
   let previewTimer: NodeJS.Timeout | undefined;
+  let releaseTimer: NodeJS.Timeout | undefined;
+  const inputReporting = consumerReporting({ logger, metrics, status }, 'ticks');
   const slo = createSloMetrics(metrics);
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
@@ -214,10 +218,16 @@ export function createApp({
         claim: false,
         batchSize: INPUT_BATCH,
         handler: (entries, ctx) => pipeline!.handle(entries, ctx),
-        ...consumerReporting({ logger, metrics, status }, 'ticks'),
+        ...inputReporting,
       });
       await consumer.start();
       await control.start();
+      // Released ticks are acknowledged after each batch; this drains them while input is idle.
+      releaseTimer = setInterval(() => {
+        pipeline!.ackReleased().catch((err: unknown) => {
+          inputReporting.onError?.(err, 'ack', 'transport');
+        });
+      }, RELEASE_ACK_IDLE_MS);
       if (config.previewsEnabled) {
         previewTimer = setInterval(
           () => pipeline!.flushPreviews(Date.now()),
@@ -240,6 +250,7 @@ export function createApp({
     stop() {
       stopping ??= (async () => {
         if (previewTimer) clearInterval(previewTimer);
+        if (releaseTimer) clearInterval(releaseTimer);
         if (statusTimer) clearInterval(statusTimer);
         await control.close();
         await consumer?.close();

@@ -26,10 +26,19 @@ import { minuteOf } from './domain/bar';
 import { admitEntry, type InputRole } from './input-admission';
 import { applyInput } from './input-application';
 import { WarmupRequests, type WarmupNeed } from './warmup-requests';
+import { HeldTicks } from './held-ticks';
+import { ReleasedAcks } from './release-acks';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
 /** Distinct symbols a shard gives their own metric series (the rest count as `other`). */
 const MAX_SYMBOL_SERIES = 64;
+/**
+ * How long released ticks wait before they are acknowledged: past the moments a minute's finals
+ * are published, so acknowledging 300,000 of them does not hold Redis up then.
+ */
+const RELEASE_ACK_DELAY_MS = 2_000;
+/** Released ticks acknowledged per batch handled (or per idle call), one XACK per stream. */
+const RELEASE_ACK_CHUNK = 10_000;
 /** Options of {@link ShardPipeline}. */
 export interface ShardPipelineOptions {
   engine: BarEngine;
@@ -57,6 +66,8 @@ export interface ShardPipelineOptions {
   ack: (stream: string, ids: string[]) => Promise<unknown>;
   /** Sheds previews while the builder is behind its tick stream (and counts them). */
   previewGate?: PreviewGate;
+  /** How long released ticks wait before they are acknowledged, ms (default 2,000). */
+  releaseAckDelayMs?: number;
   /**
    * The (symbol, tf) targets on the wire (`stream.config`, then `set_universe`): previews of
    * anything else would only be read and dropped by the publisher, so they are not written.
@@ -68,13 +79,6 @@ export interface ShardPipelineOptions {
   logger: Logger;
 }
 
-/** A tick entry whose minute is still open: acked once that minute is final and durable. */
-interface HeldTick {
-  stream: string;
-  id: string;
-  minute: number;
-}
-
 /**
  * One shard's path from input entries to durable bars. The delivery rule that makes a crash
  * harmless: an input entry is acknowledged only after everything it contributed to is durable —
@@ -84,15 +88,9 @@ interface HeldTick {
  * emitted are emitted again with identical content, which the publisher's idempotency key drops.
  */
 export class ShardPipeline {
-  private held: HeldTick[] = [];
-  /** The smallest minute in {@link held} (Infinity when empty). */
-  private oldestHeldMinute = Infinity;
-  /**
-   * Keys `(stream, id)` of the held ticks: a redelivered entry that is still held is not applied
-   * or acked again. Ids are per stream, so the stream is part of the key: a history entry with a
-   * held tick's id is another entry.
-   */
-  private readonly heldKeys = new Set<string>();
+  /** Applied ticks of open minutes: a redelivered entry still held is not applied again. */
+  private readonly held = new HeldTicks();
+  private readonly released: ReleasedAcks;
   private readonly roles = new Map<string, InputRole>();
   private readonly now: () => number;
   /** Minute of the last watermark written to the checkpoint. */
@@ -131,6 +129,7 @@ export class ShardPipeline {
     );
     for (const role of ['ticks', 'history'] as const) this.roles.set(opts.inputs[role], role);
     this.now = opts.now ?? Date.now;
+    this.released = new ReleasedAcks(opts.releaseAckDelayMs ?? RELEASE_ACK_DELAY_MS);
     const warmups = metrics.counter(
       'fxcm_bar_builder_warmup_requests_total',
       'History jobs enqueued to cover windows begun before the builder started',
@@ -180,7 +179,7 @@ export class ShardPipeline {
     for (const entry of batch) {
       // Redelivered while this process still holds it (a batch retried after a Redis error): the
       // engine already has the tick, and acking it now would release it before its minute is final.
-      if (this.heldKeys.has(heldKey(entry))) continue;
+      if (this.held.has(entry.stream, entry.id)) continue;
       let decoded;
       try {
         decoded = decodeStreamEntry(entry.fields);
@@ -215,8 +214,7 @@ export class ShardPipeline {
         } else {
           // An applied tick, or a feed gap: held until the minutes it touches are final, so a
           // restart reads it again.
-          this.hold({ stream: entry.stream, id: entry.id, minute: applied.minute });
-          this.heldKeys.add(heldKey(entry));
+          this.held.add(entry.stream, entry.id, applied.minute);
         }
       } catch (err) {
         // Poison input the contract could not see (e.g. a calendar failure for that minute):
@@ -235,16 +233,29 @@ export class ShardPipeline {
       this.opts.checkpoint.write(watermark);
       this.checkpointed = frontier;
     }
-    // Scanned only when something can be released: the held list is a minute of ticks or more.
-    let done: HeldTick[] = [];
-    if (frontier > this.oldestHeldMinute) {
-      done = this.held.filter((t) => t.minute < frontier);
-      this.held = this.held.filter((t) => t.minute >= frontier);
-      for (const t of done) this.heldKeys.delete(heldKey(t));
-      this.oldestHeldMinute = this.held.reduce((m, t) => Math.min(m, t.minute), Infinity);
+    await this.ackAll([...ackNow, ...ackAfterDurable]);
+    if (frontier > this.held.oldestMinute()) {
+      this.released.add(this.held.releaseBefore(frontier), this.now());
     }
-    await this.ackAll([...ackNow, ...ackAfterDurable, ...done]);
+    await this.ackReleased();
     this.warmup.request(engine.warmupNeeds());
+  }
+
+  /**
+   * Acknowledges up to {@link RELEASE_ACK_CHUNK} due released ticks: called after every batch
+   * and, while the input is idle, on a timer. Throws on Redis failure; the chunk stays queued.
+   */
+  async ackReleased(): Promise<void> {
+    let budget = RELEASE_ACK_CHUNK;
+    for (let chunk; budget > 0 && (chunk = this.released.take(this.now(), budget));) {
+      try {
+        await this.opts.ack(chunk.stream, chunk.ids);
+      } catch (err) {
+        this.released.putBack(chunk);
+        throw err;
+      }
+      budget -= chunk.ids.length;
+    }
   }
 
   /**
@@ -279,7 +290,8 @@ export class ShardPipeline {
       watermark: status.watermark,
       feed: status.feed,
       open_bars: status.openBars,
-      held_ticks: this.held.length,
+      held_ticks: this.held.size,
+      released_unacked: this.released.size,
       warming: this.warmup.pending(),
       last_final_close: this.lastFinalClose,
       last_preview_at: this.lastPreviewAt,
@@ -366,14 +378,8 @@ export class ShardPipeline {
     return { entry, code: reason, message };
   }
 
-  private hold(tick: HeldTick): void {
-    this.held.push(tick);
-    this.oldestHeldMinute = Math.min(this.oldestHeldMinute, tick.minute);
-  }
-
   private async ackAll(entries: readonly { stream: string; id: string }[]): Promise<void> {
     const byStream = new Map<string, string[]>();
-    // Appended in place: a minute going final can release tens of thousands of held ticks.
     for (const e of entries) {
       const ids = byStream.get(e.stream);
       if (ids) ids.push(e.id);
@@ -385,8 +391,3 @@ export class ShardPipeline {
 
 /** Status `degraded[]` flag while a partial minute went out from its ticks and awaits revision. */
 const UNREPAIRED = 'partial_minute_unrepaired';
-
-/** The identity of an entry: ids are unique per stream only. */
-function heldKey(e: { stream: string; id: string }): string {
-  return `${e.stream}\n${e.id}`;
-}

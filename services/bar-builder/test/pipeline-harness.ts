@@ -52,6 +52,7 @@ export function pipelineOn(
       write: (w) => writeWatermarkCheckpoint(rig.dir, w),
     },
     ack: async (stream, ids) => void rig.acked.push(...ids.map((id) => `${stream} ${id}`)),
+    releaseAckDelayMs: 0, // acked as soon as released; the delay has its own test
     metrics,
     status,
     logger: createLogger({

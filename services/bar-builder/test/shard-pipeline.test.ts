@@ -141,6 +141,39 @@ describe('ShardPipeline', () => {
     expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, tick_count: 2 }]);
   });
 
+  it('acknowledges released ticks only after the release delay; a failed ack keeps them queued', async () => {
+    let now = T + 120_000;
+    let failing = true;
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      { timeframes: ['1m'] },
+      {
+        now: () => now,
+        releaseAckDelayMs: 2_000,
+        ack: async (stream, ackIds) => {
+          if (failing && ackIds.length === 2) throw new Error('connection lost');
+          acked.push(...ackIds.map((id) => `${stream} ${id}`));
+        },
+      },
+    );
+    const ticks = [tick(T + 1_000, 1.1), tick(T + 2_000, 1.2)];
+    const wm = watermark(T + 60_000);
+    await pipe.handle([...ticks, wm]);
+    expect(ids(acked)).toEqual([wm.id]); // the minute is final and durable; its ticks wait
+    expect(pipe.detail()).toMatchObject({ held_ticks: 0, released_unacked: 2 });
+
+    now += 1_999;
+    await pipe.ackReleased();
+    expect(ids(acked)).toEqual([wm.id]);
+    now += 1;
+    await expect(pipe.ackReleased()).rejects.toThrow('connection lost');
+    expect(pipe.detail()).toMatchObject({ released_unacked: 2 });
+    failing = false;
+    await pipe.ackReleased();
+    expect(ids(acked).sort()).toEqual([wm.id, ...ticks.map((t) => t.id)].sort());
+    expect(pipe.detail()).toMatchObject({ released_unacked: 0 });
+  });
+
   it('restores from the store: re-delivered ticks of final minutes are recognised, not rebuilt', async () => {
     const first = pipeline().pipe;
     const ticks = [tick(T + 1_000, 1.1), tick(T + 2_000, 1.15)];

@@ -1,6 +1,7 @@
 import { calendarFor } from '@fxcm/calendar';
 import { normalizeSymbol } from '@fxcm/contracts';
 import { virtualClock } from '../src/connection/clock';
+import { untilNextPulse } from '../src/connection/connection-driver';
 import type { FeedState, ProviderTick, TickSink } from '../src/providers/provider';
 import { SimMarket } from '../src/providers/sim/sim-market';
 import { SimProvider } from '../src/providers/sim/sim-provider';
@@ -139,6 +140,41 @@ describe('sim provider: 20 symbols, one hour around the Friday close (accelerate
     expect(sleeping?.at).toBeGreaterThanOrEqual(close);
     expect(sleeping!.at).toBeLessThan(close + 1_000);
     expect(states.filter((s) => s === 'reconnecting')).toEqual([]);
+  });
+});
+
+describe('sim provider: timers that fire early', () => {
+  it('the loop wakes at a minute end plus grace, or at once when a long pulse ran past it', () => {
+    const end = Date.UTC(2026, 10, 18, 12, 1);
+    expect(untilNextPulse(end + 500, 100, 1_000, end - 500)).toBe(100);
+    expect(untilNextPulse(end + 1_000 - 13, 100, 1_000, end - 13)).toBe(13);
+    expect(untilNextPulse(end + 1_000 + 7, 100, 1_000, end - 13)).toBe(0); // the close is due
+    expect(untilNextPulse(end + 1_000 + 7, 100, 1_000, end + 7)).toBe(100); // and was written
+  });
+
+  it('still stamps a watermark exactly on each minute end (no minute closes a step late)', async () => {
+    const start = Date.UTC(2026, 10, 18, 12, 0, 30); // a Wednesday, open
+    const base = virtualClock(start);
+    // A Node timer can wake a few ms early by the wall clock: every wait here falls 5 ms short.
+    const clock = { ...base, sleep: (ms: number) => base.sleep(ms > 5 ? ms - 5 : ms) };
+    const provider = new SimProvider({ symbols: SYMBOLS.slice(0, 3), seed: 7, clock, stepMs: 100 });
+    const recording = recordingSink(clock.now);
+    const sink = {
+      ...recording.sink,
+      // writing a watermark takes time too (an XADD): 10 ms
+      watermark: (ts: number, feed: 'alive' | 'dead') => {
+        base.advance(10);
+        return recording.sink.watermark(ts, feed);
+      },
+    };
+    await provider.start(sink);
+    await runUntil(provider, clock, start + 10 * MINUTE);
+    const stamped = new Set(recording.rec.watermarks.map((w) => w.ts));
+    const ends = Array.from(
+      { length: 9 },
+      (_, i) => Math.ceil(start / MINUTE) * MINUTE + i * MINUTE,
+    );
+    expect(ends.filter((m) => !stamped.has(m))).toEqual([]);
   });
 });
 

@@ -16,7 +16,7 @@ import {
 import type { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import { EntryRejections } from './entry-rejections';
 import { createPublisherMetrics } from './publisher-metrics';
-import type { RedisWithPublishOnce } from './publish-once';
+import { publishOnceArgs, type RedisWithPublishOnce } from './publish-once';
 
 /** Options of {@link BarPublisher}. */
 export interface BarPublisherOptions {
@@ -105,25 +105,34 @@ export class BarPublisher {
     });
   }
 
-  /** Publishes messages of one slot in one pipeline; finals and batches once per mark. */
-  private async publishGroup(group: readonly Outgoing[]): Promise<unknown[]> {
+  /**
+   * Publishes messages of one slot in one pipeline, in their order: each run of consecutive
+   * finals and batches in one `publishOnce` call (once per mark), previews as plain PUBLISH.
+   * Resolves with one reply per message.
+   */
+  private async publishGroup(group: readonly Outgoing[]): Promise<number[]> {
     const pipeline = this.opts.redis.pipeline() as unknown as {
-      publishOnce(k: string, c: string, m: string, ttl: number): void;
+      publishOnce(...args: (string | number)[]): void;
       publish(c: string, m: string): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
-    for (const message of group) {
-      if (message.kind !== 'preview') {
-        pipeline.publishOnce(message.markKey, this.opts.channel, message.text, this.opts.markTtlMs);
-      } else {
-        pipeline.publish(this.opts.channel, message.text);
+    const { channel, markTtlMs } = this.opts;
+    for (let at = 0; at < group.length;) {
+      if (group[at]!.kind === 'preview') {
+        pipeline.publish(channel, group[at]!.text);
+        at += 1;
+        continue;
       }
+      let end = at;
+      while (end < group.length && group[end]!.kind !== 'preview') end += 1;
+      pipeline.publishOnce(...publishOnceArgs(group.slice(at, end), channel, markTtlMs));
+      at = end;
     }
     const results = await pipeline.exec();
     if (!results) throw new Error('publish pipeline returned no result');
-    return results.map(([err, reply]) => {
+    return results.flatMap(([err, reply]) => {
       if (err) throw err;
-      return reply;
+      return reply as number | number[];
     });
   }
 

@@ -105,6 +105,34 @@ describe('BarPublisher on a real Redis', () => {
     expect(received[1]).toContain('"open_time":1399266000000');
   });
 
+  it('a run of finals goes out in one call, in stream order around the previews, each once', async () => {
+    const { pub, metrics } = publisher();
+    const M = 60_000;
+    // finals of three minutes, a preview between them, and the first final again in the run
+    await pub.handle([
+      barEntry(T, true),
+      barEntry(T + M, true),
+      barEntry(T + 2 * M, false),
+      barEntry(T + 2 * M, true),
+      barEntry(T, true),
+      barEntry(T + 3 * M, false),
+    ]);
+    await settle(5);
+    expect(
+      received.map((m) => {
+        const b = (JSON.parse(m) as { bars: { open_time: number; complete: boolean }[] }).bars[0]!;
+        return `${(b.open_time - T) / M}${b.complete ? 'F' : 'p'}`;
+      }),
+    ).toEqual(['0F', '1F', '2p', '2F', '3p']);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'fxcm_publisher_bars_total{tf="1m",kind="final",outcome="duplicate",service="publisher"} 1',
+    );
+    expect(text).toContain(
+      'fxcm_publisher_bars_total{tf="1m",kind="final",outcome="published",service="publisher"} 3',
+    );
+  });
+
   it('publishes again a final whose mark an earlier Redis run left (its message may be lost)', async () => {
     const { pub } = publisher();
     const mark = keys(ns).published('EURUSD', '1m', T);

@@ -137,38 +137,69 @@ export interface LiveLoopOptions {
   stepMs: number;
   /** Watermark = now − graceMs: how late a live quote may arrive and still count. */
   graceMs: number;
-  /** Called first on every step (the simulator emits its ticks here). */
+  /** Called on every step, with the step's time (the simulator emits its ticks here). */
   onPulse?: (now: number) => Promise<void>;
   stopped: () => boolean;
 }
 
 /**
- * The heartbeat of a live provider: every `stepMs` it lets the provider pulse, gives the machine
- * a `timer` event, and writes a watermark `now − graceMs` (feed `dead` while disconnected).
- * Once `stopped()`, it stops the machine and resolves when the driver is idle.
+ * How long the live loop sleeps: one step, or less when the end of the minute the last
+ * watermark is in, plus grace, comes first — no wait at all when that moment has passed (a
+ * pulse ran long) — so the watermark that closes a minute is written the moment it may be (not
+ * up to a step later): a final bar's latency is then grace plus the pipeline, not plus a step.
  */
-/**
- * How long the live loop sleeps: one step, or less when a minute's end plus grace comes first,
- * so the watermark that closes a minute is written the moment it may be (not up to a step
- * later): a final bar's latency is then grace plus the pipeline, not grace plus a step.
- */
-export function untilNextPulse(now: number, stepMs: number, graceMs: number): number {
-  const closes = Math.floor((now - graceMs) / 60_000) * 60_000 + 60_000 + graceMs;
+export function untilNextPulse(
+  now: number,
+  stepMs: number,
+  graceMs: number,
+  lastWatermark: number,
+): number {
+  const last = Number.isFinite(lastWatermark) ? lastWatermark : now - graceMs;
+  const closes = Math.floor(last / 60_000) * 60_000 + 60_000 + graceMs;
   return Math.max(0, Math.min(stepMs, closes - now));
 }
 
+/**
+ * Sleeps until `wakeAt` on the clock. A Node timer can fire a few ms early by the wall clock (it
+ * counts from the start of the event-loop turn that set it, and a pulse's work sits in that
+ * turn): woken before a minute's close, the loop would write a watermark just short of it and
+ * close the minute a whole step late. So an early wake sleeps the rest (at most twice more).
+ */
+async function sleepUntil(clock: Clock, wakeAt: number): Promise<void> {
+  await clock.sleep(Math.max(0, wakeAt - clock.now()));
+  for (let tries = 0; tries < 2 && clock.now() < wakeAt; tries += 1) {
+    await clock.sleep(wakeAt - clock.now());
+  }
+}
+
+/**
+ * The heartbeat of a live provider: every `stepMs` it lets the provider pulse, gives the machine
+ * a `timer` event, and writes a watermark `now − graceMs` (feed `dead` while disconnected) —
+ * before the pulse when the quotes already emitted allow it, else after. Once `stopped()`, it
+ * stops the machine and resolves when the driver is idle.
+ */
 export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
   let lastWatermark = -Infinity;
+  /** Time up to which the provider's pulses have emitted their quotes. */
+  let emittedUpTo = -Infinity;
+  const watermark = async (wm: number): Promise<void> => {
+    if (wm <= lastWatermark) return;
+    lastWatermark = wm;
+    await opts.sink.watermark(wm, opts.driver.alive ? 'alive' : 'dead');
+  };
   while (!opts.stopped()) {
     const now = opts.clock.now();
+    // First the watermark as far as the quotes already out allow: queued ahead of this pulse's
+    // quotes, the one that closes a minute does not wait behind a pulse's worth of ticks.
+    await watermark(Math.floor(Math.min(now - opts.graceMs, emittedUpTo)));
     if (opts.onPulse) await opts.onPulse(now);
+    emittedUpTo = now;
     opts.driver.send({ type: 'timer' });
-    const wm = Math.floor(now - opts.graceMs);
-    if (wm > lastWatermark) {
-      lastWatermark = wm;
-      await opts.sink.watermark(wm, opts.driver.alive ? 'alive' : 'dead');
-    }
-    await opts.clock.sleep(untilNextPulse(opts.clock.now(), opts.stepMs, opts.graceMs));
+    await watermark(Math.floor(now - opts.graceMs));
+    await sleepUntil(
+      opts.clock,
+      opts.clock.now() + untilNextPulse(opts.clock.now(), opts.stepMs, opts.graceMs, lastWatermark),
+    );
   }
   // Stopped: the machine leaves its state and the driver finishes what it was doing.
   opts.driver.send({ type: 'stop' });
