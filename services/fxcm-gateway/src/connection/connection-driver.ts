@@ -196,9 +196,10 @@ export async function runLiveLoop(opts: LiveLoopOptions): Promise<void> {
     emittedUpTo = now;
     opts.driver.send({ type: 'timer' });
     await watermark(Math.floor(now - opts.graceMs));
+    const done = opts.clock.now();
     await sleepUntil(
       opts.clock,
-      opts.clock.now() + untilNextPulse(opts.clock.now(), opts.stepMs, opts.graceMs, lastWatermark),
+      done + untilNextPulse(done, opts.stepMs, opts.graceMs, lastWatermark),
     );
   }
   // Stopped: the machine leaves its state and the driver finishes what it was doing.
