@@ -116,8 +116,14 @@ describe('fxcm', () => {
       (j) => j.timestamp >= startedAt - 1_000,
     );
     expect(Number(summary![2])).toBe(jobs.length);
+    // The CLI counts every history job of the symbol meanwhile; the bar builder's own cold-start
+    // warm-up (reason "warmup") may be one of them, and its minutes older than the engine's
+    // memory are dropped as history_stale (docs/bars.md §6) — near a weekly open it reaches back
+    // to the start of Friday's trading day. What the command asked for is all published.
+    const asked = jobs.filter((j) => (j.data as HistoryJob).reason === 'fxcm_warmup');
+    expect(asked.length).toBeGreaterThan(0);
     const market = new SimMarket({ seed: SEED });
-    for (const job of jobs) {
+    for (const job of asked) {
       const { from, to } = job.data as HistoryJob;
       const quoted = market.candles('EURUSD', from, to).map((c) => `1m ${c.ts}`);
       expect(quoted.filter((k) => !seen.includes(k))).toEqual([]);
