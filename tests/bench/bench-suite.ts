@@ -124,6 +124,29 @@ export class BenchSuite {
     return Object.fromEntries([...this.processes].map(([name, p]) => [name, rssOf(p.pid)]));
   }
 
+  /**
+   * V8 heap in use of every process, bytes, by process name (its `nodejs_heap_size_used_bytes`
+   * on /metrics; undefined when it cannot be read): with the resident memory, it tells a heap
+   * that keeps growing from one whose process keeps the pages it once needed.
+   */
+  async heapUsed(): Promise<Record<string, number | undefined>> {
+    const reads = await Promise.all(
+      [...this.processes.keys()].map(async (name) => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${this.ports.get(name)}/metrics`, {
+            signal: AbortSignal.timeout(2_000),
+          });
+          const text = await res.text();
+          const value = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+          return [name, value === undefined ? undefined : Number(value)] as const;
+        } catch {
+          return [name, undefined] as const;
+        }
+      }),
+    );
+    return Object.fromEntries(reads);
+  }
+
   /** CPU seconds every process has used, by process name. */
   cpu(): Record<string, number | undefined> {
     return Object.fromEntries([...this.processes].map(([name, p]) => [name, cpuSecondsOf(p.pid)]));

@@ -32,7 +32,7 @@ describe('bench:pipeline and soak (short forms)', () => {
     expect(Object.values(flood.cpu).every((s) => s !== undefined && s >= 0)).toBe(true);
   }, 240_000);
 
-  it('a one-minute soak of the five services: every final once and timed, no error, memory read', async () => {
+  it('a one-minute soak of the five services: every final once and timed, no error, memory and heap read', async () => {
     const soak = await soakRun(
       { redisUrl: redis.url, symbols: 5, ticksPerSecond: 20, warmupMinutes: 0, minutes: 1 },
       (line) => console.log(line),
@@ -54,6 +54,12 @@ describe('bench:pipeline and soak (short forms)', () => {
     expect(soak.latency.p50).toBeGreaterThanOrEqual(GRACE_MS);
     for (const bytes of [...Object.values(soak.rssAfterWarmup), ...Object.values(soak.rssAtEnd)])
       expect(bytes).toBeGreaterThan(10 * 1_048_576);
+    // every process's heap in use, read from its /metrics, is part of its resident memory
+    expect(Object.keys(soak.heapAtEnd).sort()).toEqual(Object.keys(soak.rssAtEnd).sort());
+    for (const [name, heap] of Object.entries(soak.heapAtEnd)) {
+      expect(heap).toBeGreaterThan(1_048_576);
+      expect(heap).toBeLessThan(soak.rssAtEnd[name]!);
+    }
     expect(Object.keys(soak.redisAtEnd.streams).length).toBeGreaterThan(3);
   }, 360_000);
 });

@@ -19,15 +19,26 @@ const { values } = parseArgs({
 
 const RSS_TARGET_PCT = 10;
 
+/** One line per process, start → end; returns the largest growth in percent and whose. */
+function growthLines(
+  start: Record<string, number | undefined>,
+  end: Record<string, number | undefined>,
+): { name: string; pct: number } {
+  let worst = { name: '', pct: -Infinity };
+  for (const [name, after] of Object.entries(end)) {
+    const before = start[name];
+    console.log(`  ${name}: ${mib(before)} → ${mib(after)} (${growth(before, after)})`);
+    if (before !== undefined && after !== undefined && (after - before) / before > worst.pct / 100)
+      worst = { name, pct: ((after - before) / before) * 100 };
+  }
+  return worst;
+}
+
 function report(f: SoakFigures, label: string): void {
   console.log(`RSS per process, after warm-up → end (target: growth ≤ ${RSS_TARGET_PCT} %):`);
-  let worst = { name: '', pct: -Infinity };
-  for (const [name, end] of Object.entries(f.rssAtEnd)) {
-    const start = f.rssAfterWarmup[name];
-    console.log(`  ${name}: ${mib(start)} → ${mib(end)} (${growth(start, end)})`);
-    if (start !== undefined && end !== undefined && (end - start) / start > worst.pct / 100)
-      worst = { name, pct: ((end - start) / start) * 100 };
-  }
+  const worst = growthLines(f.rssAfterWarmup, f.rssAtEnd);
+  console.log('V8 heap in use per process, same windows (a leak grows here too):');
+  growthLines(f.heapAfterWarmup, f.heapAtEnd);
   console.log(
     `Redis used_memory: ${mib(f.redisAfterWarmup.usedMemory)} → ${mib(f.redisAtEnd.usedMemory)} (${growth(f.redisAfterWarmup.usedMemory, f.redisAtEnd.usedMemory)})`,
   );

@@ -28,6 +28,9 @@ export interface SoakFigures {
    */
   rssAfterWarmup: Record<string, number | undefined>;
   rssAtEnd: Record<string, number | undefined>;
+  /** V8 heap in use by process, bytes: medians of the same windows (its /metrics). */
+  heapAfterWarmup: Record<string, number | undefined>;
+  heapAtEnd: Record<string, number | undefined>;
   redisAfterWarmup: RedisFootprint;
   redisAtEnd: RedisFootprint;
   /** Finals of the minutes after the warm-up. */
@@ -41,23 +44,36 @@ export interface SoakFigures {
   unreadable: number;
 }
 
-/** How often the soak reads every process's resident memory. */
-const RSS_EVERY_MS = 10_000;
+/** How often the soak reads every process's resident memory and heap. */
+const MEMORY_EVERY_MS = 10_000;
 
-interface RssSample {
+interface MemorySample {
   at: number;
   rss: Record<string, number | undefined>;
+  heap: Record<string, number | undefined>;
 }
 
-/** The median of each process's reads (a process gone in every read: undefined). */
-function medianRss(samples: readonly RssSample[]): Record<string, number | undefined> {
-  const names = new Set(samples.flatMap((x) => Object.keys(x.rss)));
+/** The median of each process's reads of one figure (a process gone in every read: undefined). */
+function median(
+  samples: readonly MemorySample[],
+  figure: 'rss' | 'heap',
+): Record<string, number | undefined> {
+  const names = new Set(samples.flatMap((x) => Object.keys(x[figure])));
   return Object.fromEntries(
     [...names].map((name) => {
-      const reads = samples.map((x) => x.rss[name]).filter((v): v is number => v !== undefined);
+      const reads = samples.map((x) => x[figure][name]).filter((v): v is number => v !== undefined);
       return [name, reads.length === 0 ? undefined : percentile(reads, 50)];
     }),
   );
+}
+
+/** `name value` pairs in MiB, for a progress line. */
+function inMiB(figures: Record<string, number | undefined>): string {
+  return Object.entries(figures)
+    .map(
+      ([name, bytes]) => `${name} ${bytes === undefined ? 'gone' : Math.round(bytes / 1_048_576)}`,
+    )
+    .join(', ');
 }
 
 async function footprint(redis: Redis, namespace: string): Promise<RedisFootprint> {
@@ -112,18 +128,15 @@ export async function soakRun(
     await suite.start();
     await suite.startGateway();
     const started = Date.now();
-    const mark = (label: string): void => {
-      const rss = Object.entries(suite.rss())
-        .map(
-          ([name, bytes]) =>
-            `${name} ${bytes === undefined ? 'gone' : Math.round(bytes / 1_048_576)}`,
-        )
-        .join(', ');
-      log(`${label}: ${suite.finals.length} finals so far; RSS MiB ${rss}`);
+    const mark = async (label: string): Promise<void> => {
+      const heap = inMiB(await suite.heapUsed());
+      log(
+        `${label}: ${suite.finals.length} finals so far; RSS MiB ${inMiB(suite.rss())}; heap used MiB ${heap}`,
+      );
     };
     for (let m = 1; m <= opts.warmupMinutes; m += 1) {
       await sleep(started + m * MINUTE - Date.now());
-      mark(`warm-up minute ${m}`);
+      await mark(`warm-up minute ${m}`);
     }
     const redisAfterWarmup = await footprint(suite.redis, suite.namespace);
     // measured: the whole minutes that start after the warm-up
@@ -132,19 +145,20 @@ export async function soakRun(
     // A garbage-collected heap's RSS swings by tens of MiB between two reads: memory at the
     // start and at the end is the median of the reads of a window (a third of the run, at most
     // 5 minutes), not one read.
-    const samples: RssSample[] = [];
-    const sampler = setInterval(
-      () => samples.push({ at: Date.now(), rss: suite.rss() }),
-      RSS_EVERY_MS,
-    );
+    const samples: MemorySample[] = [];
+    const sampler = setInterval(() => {
+      const at = Date.now();
+      const rss = suite.rss();
+      void suite.heapUsed().then((heap) => samples.push({ at, rss, heap }));
+    }, MEMORY_EVERY_MS);
     for (let m = 1; m <= opts.minutes; m += 1) {
       await sleep(first + m * MINUTE - Date.now());
-      mark(`minute ${m}/${opts.minutes}`);
+      await mark(`minute ${m}/${opts.minutes}`);
     }
     clearInterval(sampler);
     const window = Math.min(5 * MINUTE, (opts.minutes * MINUTE) / 3);
-    const rssAfterWarmup = medianRss(samples.filter((x) => x.at >= first && x.at < first + window));
-    const rssAtEnd = medianRss(samples.filter((x) => x.at >= last + MINUTE - window));
+    const atStart = samples.filter((x) => x.at >= first && x.at < first + window);
+    const atEnd = samples.filter((x) => x.at >= last + MINUTE - window);
     const measured = () => suite.finals.filter((f) => f.openTime >= first && f.openTime <= last);
     const expected = opts.symbols * opts.minutes;
     await waitFor(
@@ -153,8 +167,10 @@ export async function soakRun(
       () => `${measured().length}/${expected} final bars\n${suite.logs()}`,
     ).catch(() => undefined); // what is missing is counted, not thrown
     return {
-      rssAfterWarmup,
-      rssAtEnd,
+      rssAfterWarmup: median(atStart, 'rss'),
+      rssAtEnd: median(atEnd, 'rss'),
+      heapAfterWarmup: median(atStart, 'heap'),
+      heapAtEnd: median(atEnd, 'heap'),
       redisAfterWarmup,
       redisAtEnd: await footprint(suite.redis, suite.namespace),
       latency: finalLatency(measured(), first + MINUTE),

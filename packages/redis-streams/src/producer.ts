@@ -1,13 +1,14 @@
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { reconnectDelay, slotGroups, type ReconnectPolicy } from './client';
 import { interruptibleSleep } from './sleep';
+import { streamAppendArgs, withStreamAppend, type RedisWithStreamAppend } from './stream-append';
 
 /** Options of {@link StreamProducer}. */
 export interface StreamProducerOptions {
   redis: Redis;
   /** Approximate retention per stream (`XADD … MAXLEN ~ n`). */
   maxLen: number | ((stream: string) => number);
-  /** Entries written per pipeline round trip (default 512). */
+  /** Entries written per round trip, one script call (default 512). */
   batchSize?: number;
   /** How long an entry may wait for companions before a flush, ms (default 2). */
   lingerMs?: number;
@@ -31,9 +32,9 @@ interface Queued {
 }
 
 /**
- * Batching XADD writer. Entries are written in the order they were added, in pipelines of
- * `batchSize`; a failed pipeline is retried with backoff and never reordered or lost
- * (unless droppable and the queue is over `maxQueue`).
+ * Batching XADD writer. Entries are written in the order they were added, in batches of
+ * `batchSize` (one script call each, see `stream-append.ts`); a failed batch is retried with
+ * backoff and never reordered or lost (unless droppable and the queue is over `maxQueue`).
  */
 export class StreamProducer {
   private queue: Queued[] = [];
@@ -45,8 +46,13 @@ export class StreamProducer {
   private readonly lingerMs: number;
   private readonly maxQueue: number;
   private readonly retry: ReconnectPolicy;
+  private readonly redis: RedisWithStreamAppend;
+  private readonly maxLenOf: (stream: string) => number;
 
   constructor(private readonly opts: StreamProducerOptions) {
+    this.redis = withStreamAppend(opts.redis);
+    const { maxLen } = opts;
+    this.maxLenOf = typeof maxLen === 'function' ? maxLen : () => maxLen;
     this.batchSize = opts.batchSize ?? 512;
     this.lingerMs = opts.lingerMs ?? 2;
     this.maxQueue = opts.maxQueue ?? 100_000;
@@ -126,9 +132,9 @@ export class StreamProducer {
   }
 
   /**
-   * Writes a batch, one pipeline per slot on a Redis Cluster (a single pipeline otherwise).
-   * In each pipeline the entries before the first failure are written (Redis runs it in order);
-   * the others are retried, so a stream's entries never overtake each other.
+   * Writes a batch, one script call per slot on a Redis Cluster (a single call otherwise). In
+   * each call the entries before the first failure are written (Redis runs them in order); the
+   * others are retried, so a stream's entries never overtake each other.
    */
   private async write(batch: Queued[]): Promise<{ written: Set<Queued>; error?: unknown }> {
     const written = new Set<Queued>();
@@ -136,19 +142,12 @@ export class StreamProducer {
     const groups = slotGroups(this.opts.redis, batch, (entry) => entry.stream);
     await Promise.all(
       groups.map(async (group) => {
-        const pipeline = this.opts.redis.pipeline();
-        for (const { stream, fields } of group) {
-          const maxLen =
-            typeof this.opts.maxLen === 'function' ? this.opts.maxLen(stream) : this.opts.maxLen;
-          pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...fields);
-        }
         try {
-          const results = await pipeline.exec();
-          if (!results) throw new Error('pipeline returned no result');
-          const firstFailed = results.findIndex(([err]) => err);
-          const count = firstFailed === -1 ? group.length : firstFailed;
+          const [count, failure] = await this.redis.streamAppend(
+            ...streamAppendArgs(group, this.maxLenOf),
+          );
           for (const entry of group.slice(0, count)) written.add(entry);
-          if (firstFailed !== -1) error ??= results[firstFailed]?.[0];
+          if (failure !== undefined) error ??= new ReplyError(failure);
         } catch (err) {
           error ??= err;
         }

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { reconnectDelay, StreamConsumer, StreamProducer, type StreamEntry } from '../src';
+import {
+  classifyFailure,
+  reconnectDelay,
+  StreamConsumer,
+  StreamProducer,
+  type StreamEntry,
+} from '../src';
 import { redisFixture, until } from './redis-fixture';
 
 const fx = redisFixture('rs');
@@ -63,6 +69,38 @@ describe('StreamProducer', () => {
     expect(dropped).toEqual([stream, stream]);
     const rows = await redis.xrange(stream, '-', '+');
     expect(rows.map(([, f]) => f[1])).toEqual(['p0', 'p1', 'p2', 'final']);
+  });
+
+  it('stops a batch at the first failed XADD, retries the rest in order, and reports the reply', async () => {
+    const good = `${prefix}:good`;
+    const bad = `${prefix}:bad`;
+    await redis.set(bad, 'not a stream');
+    const errors: unknown[] = [];
+    const producer = track(
+      new StreamProducer({
+        redis,
+        maxLen: (stream) => (stream === good ? 1_000 : 10),
+        batchSize: 100,
+        retry: { baseMs: 20, maxMs: 20, jitter: 0 },
+        onError: (err) => errors.push(err),
+      }),
+    );
+    // ticks-like entries (four fields) and shorter ones, interleaved on two streams
+    producer.add(good, ['type', 'tick', 'data', '0']);
+    producer.add(good, ['v', '1']);
+    producer.add(bad, ['v', 'x']);
+    producer.add(good, ['type', 'tick', 'data', '2']);
+    const flushed = producer.flush();
+    await until(async () => errors.length >= 2);
+    // the entries before the failed one are in; the one after it waits behind it
+    expect((await redis.xrange(good, '-', '+')).map(([, f]) => f.at(-1))).toEqual(['0', '1']);
+    expect(String((errors[0] as Error).message)).toMatch(/^WRONGTYPE/);
+    expect(classifyFailure(errors[0])).toBe('poison');
+    expect(producer.depth).toBe(2);
+    await redis.del(bad);
+    await flushed;
+    expect((await redis.xrange(good, '-', '+')).map(([, f]) => f.at(-1))).toEqual(['0', '1', '2']);
+    expect((await redis.xrange(bad, '-', '+')).map(([, f]) => f)).toEqual([['v', 'x']]);
   });
 
   it('refuses entries after close', async () => {
