@@ -1,12 +1,30 @@
+/** A Redis stream id `<ms>-<seq>` as its two numbers. */
+type StreamId = readonly [ms: number, seq: number];
+
+function parseId(id: string): StreamId {
+  const dash = id.indexOf('-');
+  return dash === -1 ? [Number(id), 0] : [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
+}
+
+function after(a: StreamId, b: StreamId): boolean {
+  return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+}
+
 /**
  * Tick entries applied to minutes that are still open, grouped by minute and stream: each is
  * acknowledged only once its minute is final and durable. A minute's end releases its group
  * whole, so the cost of a release is the ticks released, not the ticks still held (at 5,000
  * ticks/s a shard holds 300,000 of them at every minute's end).
+ *
+ * A stream's entries arrive in id order, so each group is a sorted array (no hashing per tick)
+ * and an entry newer than every one held of its stream cannot be held; only a redelivered one
+ * (older) is looked up, by binary search.
  */
 export class HeldTicks {
-  /** minute → stream → ids, in arrival order. */
-  private readonly byMinute = new Map<number, Map<string, Set<string>>>();
+  /** minute → stream → ids, in stream (= arrival) order. */
+  private readonly byMinute = new Map<number, Map<string, string[]>>();
+  /** stream → the newest id ever held. */
+  private readonly newest = new Map<string, StreamId>();
   private count = 0;
 
   /** Ticks held. */
@@ -26,8 +44,13 @@ export class HeldTicks {
    * are unique per stream only, so the stream is part of the identity.
    */
   has(stream: string, id: string): boolean {
+    const newest = this.newest.get(stream);
+    if (newest === undefined) return false;
+    const key = parseId(id);
+    if (after(key, newest)) return false;
     for (const streams of this.byMinute.values()) {
-      if (streams.get(stream)?.has(id)) return true;
+      const ids = streams.get(stream);
+      if (ids && ids[insertionPoint(ids, key)] === id) return true;
     }
     return false;
   }
@@ -41,11 +64,20 @@ export class HeldTicks {
     }
     let ids = streams.get(stream);
     if (!ids) {
-      ids = new Set();
+      ids = [];
       streams.set(stream, ids);
     }
-    if (ids.has(id)) return;
-    ids.add(id);
+    const key = parseId(id);
+    const newest = this.newest.get(stream);
+    if (newest === undefined || after(key, newest)) {
+      this.newest.set(stream, key);
+      ids.push(id);
+    } else {
+      // Out of order (a redelivered entry that was not held): keep the group sorted, once.
+      const at = insertionPoint(ids, key);
+      if (ids[at] === id) return;
+      ids.splice(at, 0, id);
+    }
     this.count += 1;
   }
 
@@ -58,10 +90,22 @@ export class HeldTicks {
       for (const [stream, ids] of streams) {
         const out = released.get(stream);
         if (out) for (const id of ids) out.push(id);
-        else released.set(stream, [...ids]);
-        this.count -= ids.size;
+        else released.set(stream, ids);
+        this.count -= ids.length;
       }
     }
     return released;
   }
+}
+
+/** The index of the first id in sorted `ids` not before `key`. */
+function insertionPoint(ids: readonly string[], key: StreamId): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (after(key, parseId(ids[mid]!))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

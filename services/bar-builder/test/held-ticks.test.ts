@@ -28,6 +28,28 @@ describe('HeldTicks', () => {
     expect(held.size).toBe(0);
     expect(held.oldestMinute()).toBe(Infinity);
   });
+
+  it('tells a held entry by stream id order: newer than all held is never held, older is looked up', () => {
+    const held = new HeldTicks();
+    held.add('t', '9-5', 60_000);
+    held.add('t', '10-0', 60_000);
+    held.add('t', '12-3', 120_000);
+    expect(held.has('t', '12-3')).toBe(true);
+    expect(held.has('t', '12-4')).toBe(false); // same ms, later seq
+    expect(held.has('t', '100-0')).toBe(false); // later though it sorts first as text
+    expect(held.has('t', '9-5')).toBe(true); // earlier though it sorts last as text
+    expect(held.has('t', '11-0')).toBe(false); // older than the newest, never held
+    expect(held.has('u', '1-0')).toBe(false); // a stream with nothing held
+    held.releaseBefore(120_000);
+    expect(held.has('t', '9-5')).toBe(false);
+    expect(held.has('t', '12-3')).toBe(true);
+    // an older entry held late (redelivered, not held before) takes its place in id order, once
+    held.add('t', '11-0', 120_000);
+    held.add('t', '11-0', 120_000);
+    expect(held.has('t', '11-0')).toBe(true);
+    expect(held.size).toBe(2);
+    expect(held.releaseBefore(Infinity)).toEqual(new Map([['t', ['11-0', '12-3']]]));
+  });
 });
 
 describe('ReleasedAcks', () => {
