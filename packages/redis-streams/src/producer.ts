@@ -144,7 +144,7 @@ export class StreamProducer {
       groups.map(async (group) => {
         try {
           const [count, failure] = await this.redis.streamAppend(
-            ...streamAppendArgs(group, this.maxLenOf),
+            streamAppendArgs(group, this.maxLenOf),
           );
           for (const entry of group.slice(0, count)) written.add(entry);
           if (failure !== undefined) error ??= new ReplyError(failure);

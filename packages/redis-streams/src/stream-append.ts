@@ -40,8 +40,12 @@ export interface AppendEntry {
 
 /** A Redis connection with the `streamAppend` script defined on it. */
 export type RedisWithStreamAppend = Redis & {
-  /** `streamAppend(...streamAppendArgs(entries, maxLen))`: `[written]` or `[written, error]`. */
-  streamAppend(...args: (string | number)[]): Promise<[number] | [number, string]>;
+  /**
+   * `streamAppend(streamAppendArgs(entries, maxLen))`: `[written]` or `[written, error]`. The
+   * arguments go as one array (ioredis flattens it), never spread into the call: a large batch
+   * has more of them than a JavaScript call takes.
+   */
+  streamAppend(args: (string | number)[]): Promise<[number] | [number, string]>;
 };
 
 /** Defines `streamAppend` on a connection (EVALSHA, the script loaded again after NOSCRIPT). */
@@ -70,5 +74,7 @@ export function streamAppendArgs(
     for (const field of fields) body.push(field);
   }
   const keys = [...index.keys()];
-  return [keys.length, ...keys, ...keys.map(maxLen), ...body];
+  const args: (string | number)[] = [keys.length, ...keys, ...keys.map(maxLen)];
+  for (const arg of body) args.push(arg);
+  return args;
 }

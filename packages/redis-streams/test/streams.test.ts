@@ -71,6 +71,15 @@ describe('StreamProducer', () => {
     expect(rows.map(([, f]) => f[1])).toEqual(['p0', 'p1', 'p2', 'final']);
   });
 
+  it('writes a batch of 50,000 entries in one call', async () => {
+    const stream = `${prefix}:big`;
+    const producer = track(new StreamProducer({ redis, maxLen: 100_000, batchSize: 50_000 }));
+    for (let i = 0; i < 50_000; i += 1) producer.add(stream, ['type', 'tick', 'data', String(i)]);
+    await producer.flush();
+    const rows = await redis.xrange(stream, '-', '+');
+    expect(rows.map(([, f]) => Number(f[3]))).toEqual([...Array(50_000).keys()]);
+  });
+
   it('stops a batch at the first failed XADD, retries the rest in order, and reports the reply', async () => {
     const good = `${prefix}:good`;
     const bad = `${prefix}:bad`;
