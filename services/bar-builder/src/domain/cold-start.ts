@@ -1,3 +1,4 @@
+import { MINUTE_MS } from './bar';
 import type { SymbolState } from './symbol-state';
 
 /**
@@ -55,17 +56,30 @@ export class ColdStartCoverage {
    */
   extend(s: SymbolState, from: number, to: number): boolean {
     if (!this.holds) return false;
+    // Its bars older than the engine's memory were dropped as history_stale: they cover nothing
+    // (a window begun before then stays held; made final, it would lack those minutes).
+    const start = Math.max(from, this.memoryFloor(s));
     const cov = this.of(s);
-    if (!(from < cov && to >= cov)) return false;
-    s.coveredFrom = from;
-    if (s.knownFrom === -Infinity || from < s.knownFrom) s.knownFrom = from;
+    if (!(start < cov && to >= cov)) return false;
+    s.coveredFrom = start;
+    if (s.knownFrom === -Infinity || start < s.knownFrom) s.knownFrom = start;
     return true;
   }
 
-  /** What `s` still needs from history (`[from, to)`, `to` = its coverage), if anything. */
+  /**
+   * What `s` still needs from history (`[from, to)`, `to` = its coverage), if anything: nothing
+   * once the whole span is older than the engine's memory (no bar of it could be taken).
+   */
   need(s: SymbolState): { symbol: string; from: number; to: number } | undefined {
     if (!this.holds) return undefined;
     const floor = this.warmFloor(s);
-    return floor === Infinity ? undefined : { symbol: s.symbol, from: floor, to: this.of(s) };
+    const to = this.of(s);
+    if (floor === Infinity || to <= this.memoryFloor(s)) return undefined;
+    return { symbol: s.symbol, from: floor, to };
+  }
+
+  /** The first minute of `s` the engine still takes a history bar for. */
+  private memoryFloor(s: SymbolState): number {
+    return Math.ceil((s.frontier - this.memoryMs) / MINUTE_MS) * MINUTE_MS;
   }
 }

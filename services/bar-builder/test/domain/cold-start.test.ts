@@ -99,6 +99,36 @@ describe('cold start: a window is final only when every minute of it is covered'
     expect(ofTf(next, '15m').map((x) => iso(x.bar.open_time))).toEqual(['2014-05-06T10:15:00.000']);
   });
 
+  it('history older than the memory covers nothing: a window it would open stays held, never final', () => {
+    const e = engineWith(undefined, {
+      timeframes: ['1m', '5m', '15m', '1h'],
+      maxSynthGapMinutes: 0,
+      holdUncoveredWindows: true,
+      finalMemoryMinutes: 60,
+    });
+    tick(e, S, '2014-05-06T10:03:10.000', 1.1);
+    // the warm-up is late: by now the engine remembers from 10:01 only
+    tick(e, S, '2014-05-06T11:00:10.000', 1.2);
+    wm(e, '2014-05-06T11:01:00.000');
+    expect(e.warmupNeeds()).toEqual([
+      { symbol: S, from: T('2014-05-06T10:00:00.000'), to: T('2014-05-06T10:03:00.000') },
+    ]);
+    expect(history(e, '2014-05-06T10:00:00.000', [9, 9, 9, 9])).toEqual([]); // stale
+    expect(keys(history(e, '2014-05-06T10:01:00.000', [1.09, 1.09, 1.09, 1.09]))).toEqual([
+      'EURUSD 1m@2014-05-06T10:01:00.000',
+    ]);
+    expect(e.counters()[S]!.history_stale).toBe(1);
+    // 5m, 15m and 1h @10:00 would miss 10:00 (open 9): they stay held
+    const range = { symbol: S, from: T('2014-05-06T10:00:00'), to: T('2014-05-06T10:03:00') };
+    expect(e.onHistoryRange(range)).toEqual([]);
+    // once the whole span is past the memory, it is no longer asked for
+    wm(e, '2014-05-06T11:04:00.000');
+    expect(e.warmupNeeds()).toEqual([]);
+    expect(ofTf(wm(e, '2014-05-06T12:00:00.000'), '1h').map((x) => iso(x.bar.open_time))).toEqual([
+      '2014-05-06T11:00:00.000',
+    ]);
+  });
+
   it('without the option every window is final at its end, as before', () => {
     const e = engineWith(undefined, { timeframes: ['1m', '5m'], maxSynthGapMinutes: 0 });
     tick(e, S, '2014-05-06T10:03:10.000', 1.1);
