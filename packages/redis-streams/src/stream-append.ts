@@ -63,18 +63,12 @@ export function streamAppendArgs(
   maxLen: (stream: string) => number,
 ): (string | number)[] {
   const index = new Map<string, number>();
-  const body: (string | number)[] = [];
-  for (const { stream, fields } of entries) {
-    let k = index.get(stream);
-    if (k === undefined) {
-      k = index.size + 1;
-      index.set(stream, k);
-    }
-    body.push(k, fields.length);
-    for (const field of fields) body.push(field);
-  }
+  for (const { stream } of entries) if (!index.has(stream)) index.set(stream, index.size + 1);
   const keys = [...index.keys()];
   const args: (string | number)[] = [keys.length, ...keys, ...keys.map(maxLen)];
-  for (const arg of body) args.push(arg);
+  for (const { stream, fields } of entries) {
+    args.push(index.get(stream)!, fields.length);
+    for (const field of fields) args.push(field);
+  }
   return args;
 }

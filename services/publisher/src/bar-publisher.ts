@@ -112,7 +112,7 @@ export class BarPublisher {
    */
   private async publishGroup(group: readonly Outgoing[]): Promise<number[]> {
     const pipeline = this.opts.redis.pipeline() as unknown as {
-      publishOnce(...args: (string | number)[]): void;
+      publishOnce(args: (string | number)[]): void;
       publish(c: string, m: string): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
@@ -125,7 +125,7 @@ export class BarPublisher {
       }
       let end = at;
       while (end < group.length && group[end]!.kind !== 'preview') end += 1;
-      pipeline.publishOnce(...publishOnceArgs(group.slice(at, end), channel, markTtlMs));
+      pipeline.publishOnce(publishOnceArgs(group.slice(at, end), channel, markTtlMs));
       at = end;
     }
     const results = await pipeline.exec();

@@ -51,13 +51,21 @@ export function publishOnceArgs(
   channel: string,
   markTtlMs: number,
 ): (string | number)[] {
-  return [run.length, ...run.map((m) => m.markKey), channel, markTtlMs, ...run.map((m) => m.text)];
+  const args: (string | number)[] = [run.length];
+  for (const m of run) args.push(m.markKey);
+  args.push(channel, markTtlMs);
+  for (const m of run) args.push(m.text);
+  return args;
 }
 
 /** A Redis connection with the `publishOnce` script defined on it. */
 export type RedisWithPublishOnce = Redis & {
-  /** `publishOnce(...publishOnceArgs(run, channel, ttl))`: one reply per bar of the run. */
-  publishOnce(...args: (string | number)[]): Promise<number[]>;
+  /**
+   * `publishOnce(publishOnceArgs(run, channel, ttl))`: one reply per bar of the run. The
+   * arguments go as one array (ioredis flattens it), never spread into the call: a long run has
+   * more of them than a JavaScript call takes.
+   */
+  publishOnce(args: (string | number)[]): Promise<number[]>;
 };
 
 /** Defines `publishOnce` on a connection (EVALSHA with automatic script loading). */
