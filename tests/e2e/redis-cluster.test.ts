@@ -98,9 +98,17 @@ describe('the suite on a Redis Cluster', () => {
             () =>
               `only ${run.finals1m().length}/${point} final bars before kill ${k + 1}\n${run.logs()}`,
           );
-          const view = await c.view(steady);
-          const victimId = view.find((n) => n.port === victim)!.id;
-          const replica = view.find((n) => n.masterId === victimId && !n.failed)!.port;
+          let replica = 0;
+          await waitFor(
+            async () => {
+              const view = await c.view(steady);
+              const victimId = view.find((n) => n.port === victim)?.id;
+              replica = view.find((n) => n.masterId === victimId && !n.failed)?.port ?? 0;
+              return replica !== 0;
+            },
+            30_000,
+            () => `no live replica of ${victim} known to ${steady}`,
+          );
           const atKill = run.finals1m().length;
           const killedAt = Date.now();
           await c.kill(victim);

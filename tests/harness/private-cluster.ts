@@ -86,6 +86,7 @@ export class PrivateCluster {
         throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
       }
       await cluster.untilHealthy(30_000);
+      await cluster.untilReplicated(30_000);
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -192,6 +193,29 @@ export class PrivateCluster {
         `the cluster did not become ok on ${live()
           .map((n) => n.port)
           .join(', ')}`,
+    );
+  }
+
+  /**
+   * Resolves once every node sees every other one and each master serving slots has a live
+   * replica: `redis-cli --cluster create` returns while the replicas' roles are still spreading
+   * by gossip, so a view taken at once may show a master without its replica.
+   */
+  async untilReplicated(ms: number): Promise<void> {
+    await waitFor(
+      async () => {
+        for (const node of this.nodes) {
+          const view = await this.view(node.port).catch(() => []);
+          if (view.length !== this.nodes.length) return false;
+          const replicated = view
+            .filter((n) => n.master && n.slots.length > 0)
+            .every((m) => view.some((n) => n.masterId === m.id && !n.master && !n.failed));
+          if (!replicated) return false;
+        }
+        return true;
+      },
+      ms,
+      () => 'not every node knew the replica of every master',
     );
   }
 
