@@ -3,7 +3,7 @@ import { ColdStartCoverage } from './cold-start';
 import { BarEngineError, isBarEngineError } from './engine-error';
 import {
   NO_EVENTS,
-  byEndThenSymbol,
+  byEndThenFrameThenSymbol,
   type BarEvent,
   type EngineStatus,
   type PreviewEvent,
@@ -177,8 +177,8 @@ export class BarEngine {
   /**
    * Advances the event-time clock. Every minute that ended by `w.ts` becomes final (tick bar,
    * history bar, synthetic bar or nothing), and every higher-timeframe window that ended.
-   * Returns the finals ordered by bar end, then symbol (1m before the windows ending with it):
-   * the same list whatever the watermark cadence.
+   * Returns the finals ordered by bar end, then timeframe, then symbol (every 1m before the
+   * windows ending with it): the same list whatever the watermark cadence.
    */
   onWatermark(w: Watermark): readonly BarEvent[] {
     const problem = watermarkProblem(w);
@@ -216,9 +216,10 @@ export class BarEngine {
         s.failure = err.message;
       }
     }
-    // One canonical order for any cadence: by bar end, then symbol; each symbol's events are
-    // already in that order (1m before the windows ending with it), and the sort is stable.
-    if (events.length > 1 && this.states.size > 1) events.sort(byEndThenSymbol);
+    // One canonical order for any cadence: by bar end, then timeframe, then symbol; each
+    // symbol's events are already in that order (1m before the windows ending with it, shorter
+    // windows first), and the sort is stable.
+    if (events.length > 1 && this.states.size > 1) events.sort(byEndThenFrameThenSymbol);
     return events;
   }
 

@@ -1,4 +1,4 @@
-import type { Bar, Timeframe } from './bar';
+import { TIMEFRAME_MS, type Bar, type Timeframe } from './bar';
 import type { FeedState } from './inputs';
 import type { WindowAggregate } from './window-aggregate';
 
@@ -80,9 +80,15 @@ export function pushRevision(
   events.push({ kind: 'revised', symbol, tf, bar: w.toBar(tf, true), revision: w.revision });
 }
 
-/** The canonical order of a watermark's events: by bar end, then symbol (a stable sort). */
-export function byEndThenSymbol(a: BarEvent, b: BarEvent): number {
+/**
+ * The canonical order of a watermark's events: by bar end, then timeframe (shortest first), then
+ * symbol (a stable sort). Every 1m final of a minute goes out before the windows that end with
+ * it: at the top of an hour 500 symbols' 1m bars do not wait behind 2,000 windows.
+ */
+export function byEndThenFrameThenSymbol(a: BarEvent, b: BarEvent): number {
   const d = a.bar.close_time - b.bar.close_time;
   if (d !== 0) return d;
+  const f = TIMEFRAME_MS[a.tf] - TIMEFRAME_MS[b.tf];
+  if (f !== 0) return f;
   return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
 }

@@ -104,6 +104,22 @@ describe('higher timeframes from final 1m bars', () => {
     ]);
   });
 
+  it('with several symbols, every 1m final of a minute comes before the windows ending with it', () => {
+    const e = engineWith(undefined, { timeframes: ['1m', '5m', '15m'], maxSynthGapMinutes: 0 });
+    for (const symbol of ['XAUUSD', 'EURUSD', 'GBPUSD']) {
+      tick(e, symbol, '2014-05-06T10:13:10.000', 1.1);
+      tick(e, symbol, '2014-05-06T10:14:10.000', 1.2);
+    }
+    // for each bar end, each timeframe: every symbol, in symbol order
+    const all = (key: string): string[] => ['EURUSD', 'GBPUSD', 'XAUUSD'].map((x) => `${x} ${key}`);
+    expect(keys(wm(e, '2014-05-06T10:15:00.000'))).toEqual([
+      ...all('1m@2014-05-06T10:13:00.000'),
+      ...all('1m@2014-05-06T10:14:00.000'),
+      ...all('5m@2014-05-06T10:10:00.000'),
+      ...all('15m@2014-05-06T10:00:00.000'),
+    ]);
+  });
+
   it('anchors 4h and 1d at the trading-day start of the calendar', () => {
     // listed calendar: always open, trading day rolls at 21:00 UTC
     const e = engineWith(undefined, { timeframes: ['1m', '4h', '1d'], maxSynthGapMinutes: 0 });
