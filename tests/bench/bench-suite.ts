@@ -131,20 +131,25 @@ export class BenchSuite {
    */
   async heapUsed(): Promise<Record<string, number | undefined>> {
     const reads = await Promise.all(
-      [...this.processes.keys()].map(async (name) => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${this.ports.get(name)}/metrics`, {
-            signal: AbortSignal.timeout(2_000),
-          });
-          const text = await res.text();
-          const value = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
-          return [name, value === undefined ? undefined : Number(value)] as const;
-        } catch {
-          return [name, undefined] as const;
-        }
-      }),
+      [...this.processes.keys()].map(
+        async (name) => [name, await this.metric(name, 'nodejs_heap_size_used_bytes')] as const,
+      ),
     );
     return Object.fromEntries(reads);
+  }
+
+  /** One unlabelled sample of a process's /metrics; undefined when it cannot be read. */
+  async metric(name: string, metric: string): Promise<number | undefined> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${this.ports.get(name)}/metrics`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      const text = await res.text();
+      const value = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+      return value === undefined ? undefined : Number(value);
+    } catch {
+      return undefined;
+    }
   }
 
   /** CPU seconds every process has used, by process name. */

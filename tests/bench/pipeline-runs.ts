@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { encodeStreamEntry } from '@fxcm/contracts';
+import { encodeStreamEntry, streamNames } from '@fxcm/contracts';
 import { Redis } from 'ioredis';
 import { TickRecorder } from '../../services/fxcm-gateway/src/recording/tick-recorder';
 import { SimMarket } from '../../services/fxcm-gateway/src/providers/sim/sim-market';
@@ -109,6 +109,45 @@ export interface FloodFigures {
   previews: number;
   /** CPU seconds each process (and Redis) spent during the run: where the time went. */
   cpu: Record<string, number | undefined>;
+  /** The run's phases, ms (Redis stream ids time the gateway's first and last entries). */
+  phases: {
+    /** Gateway spawned → its first tick on a tick stream (process start, connect, checks). */
+    startup: number;
+    /** First tick → the gateway's last entry (its closing watermark). */
+    writing: number;
+    /** Last entry → the last final bar on the channel (the builder and publisher catching up). */
+    drain: number;
+    /** Of the writing, how long the feed waited for Redis to take its queue (backpressure). */
+    gatewayWaited: number | undefined;
+  };
+  /** Ticks per second from the first tick on the stream to the last final on the channel. */
+  sustainedTicksPerSecond: number;
+}
+
+/** Time (ms) of an entry id, `<ms>-<seq>`. */
+const idMs = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
+/**
+ * Resolves with the time of the first entry added to any of `streams` from now on (its id's
+ * ms, Redis's clock on this machine): a blocking XREAD on a connection of its own.
+ */
+function firstEntryAt(
+  url: string,
+  streams: readonly string[],
+): { at: Promise<number>; stop(): void } {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const at = redis
+    .xread('BLOCK', 0, 'STREAMS', ...streams, ...streams.map(() => '$'))
+    .then((reply) => Math.min(...(reply ?? []).map(([, entries]) => idMs(entries[0]![0]))))
+    .finally(() => redis.disconnect());
+  at.catch(() => undefined);
+  return { at, stop: () => redis.disconnect() };
+}
+
+/** Time (ms) of the last entry on any of `streams`. */
+async function lastEntryAt(redis: Redis, streams: readonly string[]): Promise<number> {
+  const last = await Promise.all(streams.map((s) => redis.xrevrange(s, '+', '-', 'COUNT', 1)));
+  return Math.max(...last.map((entries) => (entries[0] ? idMs(entries[0][0]) : -Infinity)));
 }
 
 /**
@@ -143,14 +182,25 @@ export async function floodRun(opts: PipelineRunOptions): Promise<FloodFigures> 
   });
   try {
     await suite.start();
+    const tickStreams = Array.from({ length: opts.shards }, (_, shard) =>
+      streamNames(suite.namespace).ticks(shard),
+    );
+    const first = firstEntryAt(opts.redisUrl, tickStreams);
     const before = { ...suite.cpu(), redis: await redisCpuSeconds(suite.redis) };
-    const startedAt = await suite.startGateway();
+    const startedAt = await suite.startGateway().catch((err: unknown) => {
+      first.stop();
+      throw err;
+    });
     await waitFor(
       () => suite.finals.length >= expectedFinals,
       600_000,
       () => `${suite.finals.length}/${expectedFinals} final bars\n${suite.logs()}`,
     );
-    const ms = Math.max(...suite.finals.map((f) => f.arrivedAt)) - startedAt;
+    const lastFinal = Math.max(...suite.finals.map((f) => f.arrivedAt));
+    const ms = lastFinal - startedAt;
+    const firstTick = await first.at;
+    const lastEntry = await lastEntryAt(suite.redis, tickStreams);
+    const waited = await suite.metric('fxcm-gateway', 'fxcm_gateway_backpressure_seconds_total');
     const counted = suite.finals.reduce((sum, f) => sum + f.tickCount, 0);
     const after = { ...suite.cpu(), redis: await redisCpuSeconds(suite.redis) };
     const cpu = cpuSpent(before, after);
@@ -163,6 +213,13 @@ export async function floodRun(opts: PipelineRunOptions): Promise<FloodFigures> 
       exact: counted === ticks && repeatedFinals(suite.finals).length === 0,
       previews: suite.previews,
       cpu,
+      phases: {
+        startup: firstTick - startedAt,
+        writing: lastEntry - firstTick,
+        drain: lastFinal - lastEntry,
+        gatewayWaited: waited === undefined ? undefined : Math.round(waited * 1_000),
+      },
+      sustainedTicksPerSecond: rate(ticks, lastFinal - firstTick),
     };
   } finally {
     await suite.stop();

@@ -30,6 +30,14 @@ describe('bench:pipeline and soak (short forms)', () => {
     expect(flood.exact).toBe(true);
     expect(flood.ticksPerSecond).toBeGreaterThan(0);
     expect(Object.values(flood.cpu).every((s) => s !== undefined && s >= 0)).toBe(true);
+    // the phases, timed by the stream ids of the gateway's first and last entries, in order
+    const { startup, writing, drain, gatewayWaited } = flood.phases;
+    expect(startup).toBeGreaterThan(0);
+    expect(writing).toBeGreaterThan(0);
+    expect(drain).toBeGreaterThanOrEqual(0);
+    expect(flood.sustainedTicksPerSecond).toBeGreaterThan(flood.ticksPerSecond);
+    expect(gatewayWaited).toBeGreaterThanOrEqual(0);
+    expect(gatewayWaited).toBeLessThanOrEqual(writing);
   }, 240_000);
 
   it('a one-minute soak of the five services: every final once and timed, no error, memory and heap read', async () => {

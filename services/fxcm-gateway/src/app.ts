@@ -52,11 +52,16 @@ export function createApp({
       rateLimited('redis_write', 'warn', 'tick stream write failed; retrying', { err });
     },
   });
+  const backpressure = metrics.counter(
+    'fxcm_gateway_backpressure_seconds_total',
+    'Time the feed waited for the tick streams to take what it had queued (Redis slower than the feed)',
+  );
   const writer = new TickWriter({
     producer,
     namespace: config.namespace,
     shardCount: config.shardCount,
     source: resolveProvider(config),
+    onWait: (ms) => backpressure.inc(ms / 1_000),
   });
   const rateLimited = createRateLimitedLog(logger, { intervalMs: 10_000 });
 

@@ -10,6 +10,8 @@ export interface TickWriterOptions {
   source: 'fxcm-rest' | 'sim' | 'replay' | 'bridge';
   /** Queue depth at which `tick()` starts returning a promise the provider must await. */
   highWater?: number;
+  /** The feed waited `ms` for the queue to drain (Redis took the entries slower than they came). */
+  onWait?: (ms: number) => void;
 }
 
 /**
@@ -61,6 +63,8 @@ export class TickWriter {
   }
 
   private backpressure(): void | Promise<void> {
-    return this.opts.producer.depth >= this.highWater ? this.opts.producer.flush() : undefined;
+    if (this.opts.producer.depth < this.highWater) return undefined;
+    const started = performance.now();
+    return this.opts.producer.flush().then(() => this.opts.onWait?.(performance.now() - started));
   }
 }

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { decodeStreamEntry, streamNames } from '@fxcm/contracts';
+import { createRedis, StreamProducer } from '@fxcm/redis-streams';
+import type { Redis } from 'ioredis';
+import { TickWriter } from '../src/tick-writer';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TS = Date.UTC(2026, 10, 18, 10, 0);
+
+describe('TickWriter backpressure (real Redis)', () => {
+  let redis: Redis;
+  const ns = `test-tick-writer-${randomUUID()}`;
+
+  beforeAll(() => {
+    redis = createRedis(REDIS_URL, { name: 'tick-writer-test' });
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${ns}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('below the high-water mark a tick is only queued; at it the feed waits for the drain, and the wait is reported', async () => {
+    const producer = new StreamProducer({ redis, maxLen: 10_000, lingerMs: 1_000 });
+    const waits: number[] = [];
+    const writer = new TickWriter({
+      producer,
+      namespace: ns,
+      shardCount: 1,
+      source: 'replay',
+      highWater: 100,
+      onWait: (ms) => waits.push(ms),
+    });
+    const tick = (i: number): void | Promise<void> =>
+      writer.tick({ symbol: 'EURUSD', ts: TS + i, bid: 1.1, ask: 1.1001, recv_ts: TS + i });
+
+    for (let i = 0; i < 99; i += 1) expect(tick(i)).toBeUndefined();
+    expect(waits).toEqual([]);
+    const stream = streamNames(ns).ticks(0);
+    // the linger is a second: nothing written yet
+    expect(await redis.xlen(stream)).toBe(0);
+
+    const wait = tick(99);
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(0);
+    expect(producer.depth).toBe(0);
+    const entries = await redis.xrange(stream, '-', '+');
+    expect(entries).toHaveLength(100);
+    expect(entries.map(([, fields]) => decodeStreamEntry(fields))).toEqual(
+      Array.from({ length: 100 }, (_, i) => ({
+        type: 'tick',
+        data: {
+          symbol: 'EURUSD',
+          ts: TS + i,
+          bid: 1.1,
+          ask: 1.1001,
+          recv_ts: TS + i,
+          source: 'replay',
+        },
+      })),
+    );
+    await producer.close();
+  });
+});
