@@ -130,23 +130,47 @@ export class BenchSuite {
    * that keeps growing from one whose process keeps the pages it once needed.
    */
   async heapUsed(): Promise<Record<string, number | undefined>> {
+    return this.everyProcess('nodejs_heap_size_used_bytes');
+  }
+
+  /**
+   * V8 old generation in use of every process, bytes (`nodejs_heap_space_size_used_bytes` of
+   * space `old`): what has survived collections, so a leak grows here whatever the young
+   * generation's size does.
+   */
+  async oldSpaceUsed(): Promise<Record<string, number | undefined>> {
+    return this.everyProcess('nodejs_heap_space_size_used_bytes', 'space="old"');
+  }
+
+  private async everyProcess(
+    metric: string,
+    label?: string,
+  ): Promise<Record<string, number | undefined>> {
     const reads = await Promise.all(
       [...this.processes.keys()].map(
-        async (name) => [name, await this.metric(name, 'nodejs_heap_size_used_bytes')] as const,
+        async (name) => [name, await this.metric(name, metric, label)] as const,
       ),
     );
     return Object.fromEntries(reads);
   }
 
-  /** One unlabelled sample of a process's /metrics; undefined when it cannot be read. */
-  async metric(name: string, metric: string): Promise<number | undefined> {
+  /**
+   * One sample of a process's /metrics: the first of `metric` (with `label` among its labels,
+   * when given); undefined when it cannot be read.
+   */
+  async metric(name: string, metric: string, label?: string): Promise<number | undefined> {
     try {
       const res = await fetch(`http://127.0.0.1:${this.ports.get(name)}/metrics`, {
         signal: AbortSignal.timeout(2_000),
       });
-      const text = await res.text();
-      const value = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
-      return value === undefined ? undefined : Number(value);
+      const line = (await res.text())
+        .split('\n')
+        .find((l) =>
+          label === undefined
+            ? l.startsWith(`${metric} `) || l.startsWith(`${metric}{`)
+            : l.startsWith(`${metric}{`) && l.slice(0, l.indexOf('}')).includes(label),
+        );
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
     } catch {
       return undefined;
     }

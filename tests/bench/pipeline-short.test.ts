@@ -40,7 +40,7 @@ describe('bench:pipeline and soak (short forms)', () => {
     expect(gatewayWaited).toBeLessThanOrEqual(writing);
   }, 240_000);
 
-  it('a one-minute soak of the five services: every final once and timed, no error, memory and heap read', async () => {
+  it('a one-minute soak of the five services: every final once and timed, no error, memory, heap and old generation read', async () => {
     const soak = await soakRun(
       { redisUrl: redis.url, symbols: 5, ticksPerSecond: 20, warmupMinutes: 0, minutes: 1 },
       (line) => console.log(line),
@@ -67,6 +67,12 @@ describe('bench:pipeline and soak (short forms)', () => {
     for (const [name, heap] of Object.entries(soak.heapAtEnd)) {
       expect(heap).toBeGreaterThan(1_048_576);
       expect(heap).toBeLessThan(soak.rssAtEnd[name]!);
+    }
+    // and its old generation (what survives collections), read the same way
+    expect(Object.keys(soak.oldAtEnd).sort()).toEqual(Object.keys(soak.rssAtEnd).sort());
+    for (const [name, old] of Object.entries(soak.oldAtEnd)) {
+      expect(old).toBeGreaterThan(1_048_576);
+      expect(old).toBeLessThan(soak.rssAtEnd[name]!);
     }
     expect(Object.keys(soak.redisAtEnd.streams).length).toBeGreaterThan(3);
   }, 360_000);

@@ -37,8 +37,10 @@ function growthLines(
 function report(f: SoakFigures, label: string): void {
   console.log(`RSS per process, after warm-up → end (target: growth ≤ ${RSS_TARGET_PCT} %):`);
   const worst = growthLines(f.rssAfterWarmup, f.rssAtEnd);
-  console.log('V8 heap in use per process, same windows (a leak grows here too):');
+  console.log('V8 heap in use per process, same windows (young generation included):');
   growthLines(f.heapAfterWarmup, f.heapAtEnd);
+  console.log('V8 old generation in use per process, same windows (what survives collections):');
+  growthLines(f.oldAfterWarmup, f.oldAtEnd);
   console.log(
     `Redis used_memory: ${mib(f.redisAfterWarmup.usedMemory)} → ${mib(f.redisAtEnd.usedMemory)} (${growth(f.redisAfterWarmup.usedMemory, f.redisAtEnd.usedMemory)})`,
   );

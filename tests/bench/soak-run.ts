@@ -31,6 +31,9 @@ export interface SoakFigures {
   /** V8 heap in use by process, bytes: medians of the same windows (its /metrics). */
   heapAfterWarmup: Record<string, number | undefined>;
   heapAtEnd: Record<string, number | undefined>;
+  /** V8 old generation in use by process, bytes: medians of the same windows (a leak's figure). */
+  oldAfterWarmup: Record<string, number | undefined>;
+  oldAtEnd: Record<string, number | undefined>;
   redisAfterWarmup: RedisFootprint;
   redisAtEnd: RedisFootprint;
   /** Finals of the minutes after the warm-up. */
@@ -51,12 +54,13 @@ interface MemorySample {
   at: number;
   rss: Record<string, number | undefined>;
   heap: Record<string, number | undefined>;
+  old: Record<string, number | undefined>;
 }
 
 /** The median of each process's reads of one figure (a process gone in every read: undefined). */
 function median(
   samples: readonly MemorySample[],
-  figure: 'rss' | 'heap',
+  figure: 'rss' | 'heap' | 'old',
 ): Record<string, number | undefined> {
   const names = new Set(samples.flatMap((x) => Object.keys(x[figure])));
   return Object.fromEntries(
@@ -149,7 +153,9 @@ export async function soakRun(
     const sampler = setInterval(() => {
       const at = Date.now();
       const rss = suite.rss();
-      void suite.heapUsed().then((heap) => samples.push({ at, rss, heap }));
+      void Promise.all([suite.heapUsed(), suite.oldSpaceUsed()]).then(([heap, old]) =>
+        samples.push({ at, rss, heap, old }),
+      );
     }, MEMORY_EVERY_MS);
     for (let m = 1; m <= opts.minutes; m += 1) {
       await sleep(first + m * MINUTE - Date.now());
@@ -171,6 +177,8 @@ export async function soakRun(
       rssAtEnd: median(atEnd, 'rss'),
       heapAfterWarmup: median(atStart, 'heap'),
       heapAtEnd: median(atEnd, 'heap'),
+      oldAfterWarmup: median(atStart, 'old'),
+      oldAtEnd: median(atEnd, 'old'),
       redisAfterWarmup,
       redisAtEnd: await footprint(suite.redis, suite.namespace),
       latency: finalLatency(measured(), first + MINUTE),
