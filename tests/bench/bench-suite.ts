@@ -125,52 +125,38 @@ export class BenchSuite {
   }
 
   /**
-   * V8 heap in use of every process, bytes, by process name (its `nodejs_heap_size_used_bytes`
-   * on /metrics; undefined when it cannot be read): with the resident memory, it tells a heap
-   * that keeps growing from one whose process keeps the pages it once needed.
+   * V8 memory of every process, bytes, by process name, from one read of its /metrics (undefined
+   * when it cannot be read): the heap in use (`nodejs_heap_size_used_bytes`) — with the resident
+   * memory, it tells a heap that keeps growing from one whose process keeps the pages it once
+   * needed — and the old generation in use (`nodejs_heap_space_size_used_bytes` of space `old`):
+   * what has survived collections, so a leak grows there whatever the young generation does.
    */
-  async heapUsed(): Promise<Record<string, number | undefined>> {
-    return this.everyProcess('nodejs_heap_size_used_bytes');
+  async heap(): Promise<{
+    used: Record<string, number | undefined>;
+    old: Record<string, number | undefined>;
+  }> {
+    const names = [...this.processes.keys()];
+    const texts = await Promise.all(names.map((name) => this.metricsText(name)));
+    const read = (metric: string, label?: string): Record<string, number | undefined> =>
+      Object.fromEntries(names.map((name, i) => [name, sampleOf(texts[i], metric, label)]));
+    return {
+      used: read('nodejs_heap_size_used_bytes'),
+      old: read('nodejs_heap_space_size_used_bytes', 'space="old"'),
+    };
   }
 
-  /**
-   * V8 old generation in use of every process, bytes (`nodejs_heap_space_size_used_bytes` of
-   * space `old`): what has survived collections, so a leak grows here whatever the young
-   * generation's size does.
-   */
-  async oldSpaceUsed(): Promise<Record<string, number | undefined>> {
-    return this.everyProcess('nodejs_heap_space_size_used_bytes', 'space="old"');
-  }
-
-  private async everyProcess(
-    metric: string,
-    label?: string,
-  ): Promise<Record<string, number | undefined>> {
-    const reads = await Promise.all(
-      [...this.processes.keys()].map(
-        async (name) => [name, await this.metric(name, metric, label)] as const,
-      ),
-    );
-    return Object.fromEntries(reads);
-  }
-
-  /**
-   * One sample of a process's /metrics: the first of `metric` (with `label` among its labels,
-   * when given); undefined when it cannot be read.
-   */
+  /** One sample of a process's /metrics (see {@link sampleOf}); undefined when it cannot be read. */
   async metric(name: string, metric: string, label?: string): Promise<number | undefined> {
+    return sampleOf(await this.metricsText(name), metric, label);
+  }
+
+  /** A process's /metrics text; undefined when it cannot be read. */
+  private async metricsText(name: string): Promise<string | undefined> {
     try {
       const res = await fetch(`http://127.0.0.1:${this.ports.get(name)}/metrics`, {
         signal: AbortSignal.timeout(2_000),
       });
-      const line = (await res.text())
-        .split('\n')
-        .find((l) =>
-          label === undefined
-            ? l.startsWith(`${metric} `) || l.startsWith(`${metric}{`)
-            : l.startsWith(`${metric}{`) && l.slice(0, l.indexOf('}')).includes(label),
-        );
-      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+      return await res.text();
     } catch {
       return undefined;
     }
@@ -270,4 +256,19 @@ export class BenchSuite {
       () => `not ready: ${names.join(', ')}\n${this.logs()}`,
     );
   }
+}
+
+/**
+ * The first sample of `metric` in a Prometheus text exposition (with `label` among its labels,
+ * when given); undefined when there is none.
+ */
+function sampleOf(text: string | undefined, metric: string, label?: string): number | undefined {
+  const line = text
+    ?.split('\n')
+    .find((l) =>
+      label === undefined
+        ? l.startsWith(`${metric} `) || l.startsWith(`${metric}{`)
+        : l.startsWith(`${metric}{`) && l.slice(0, l.indexOf('}')).includes(label),
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { encodeStreamEntry, streamNames } from '@fxcm/contracts';
+import { streamIdMs } from '@fxcm/redis-streams';
 import { Redis } from 'ioredis';
 import { TickRecorder } from '../../services/fxcm-gateway/src/recording/tick-recorder';
 import { SimMarket } from '../../services/fxcm-gateway/src/providers/sim/sim-market';
@@ -124,9 +125,6 @@ export interface FloodFigures {
   sustainedTicksPerSecond: number;
 }
 
-/** Time (ms) of an entry id, `<ms>-<seq>`. */
-const idMs = (id: string): number => Number(id.slice(0, id.indexOf('-')));
-
 /**
  * Resolves with the time of the first entry added to any of `streams` from now on (its id's
  * ms, Redis's clock on this machine): a blocking XREAD on a connection of its own.
@@ -138,7 +136,7 @@ function firstEntryAt(
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   const at = redis
     .xread('BLOCK', 0, 'STREAMS', ...streams, ...streams.map(() => '$'))
-    .then((reply) => Math.min(...(reply ?? []).map(([, entries]) => idMs(entries[0]![0]))))
+    .then((reply) => Math.min(...(reply ?? []).map(([, entries]) => streamIdMs(entries[0]![0]))))
     .finally(() => redis.disconnect());
   at.catch(() => undefined);
   return { at, stop: () => redis.disconnect() };
@@ -147,7 +145,7 @@ function firstEntryAt(
 /** Time (ms) of the last entry on any of `streams`. */
 async function lastEntryAt(redis: Redis, streams: readonly string[]): Promise<number> {
   const last = await Promise.all(streams.map((s) => redis.xrevrange(s, '+', '-', 'COUNT', 1)));
-  return Math.max(...last.map((entries) => (entries[0] ? idMs(entries[0][0]) : -Infinity)));
+  return Math.max(...last.map((entries) => (entries[0] ? streamIdMs(entries[0][0]) : -Infinity)));
 }
 
 /**

@@ -133,7 +133,7 @@ export async function soakRun(
     await suite.startGateway();
     const started = Date.now();
     const mark = async (label: string): Promise<void> => {
-      const heap = inMiB(await suite.heapUsed());
+      const heap = inMiB((await suite.heap()).used);
       log(
         `${label}: ${suite.finals.length} finals so far; RSS MiB ${inMiB(suite.rss())}; heap used MiB ${heap}`,
       );
@@ -153,9 +153,7 @@ export async function soakRun(
     const sampler = setInterval(() => {
       const at = Date.now();
       const rss = suite.rss();
-      void Promise.all([suite.heapUsed(), suite.oldSpaceUsed()]).then(([heap, old]) =>
-        samples.push({ at, rss, heap, old }),
-      );
+      void suite.heap().then(({ used, old }) => samples.push({ at, rss, heap: used, old }));
     }, MEMORY_EVERY_MS);
     for (let m = 1; m <= opts.minutes; m += 1) {
       await sleep(first + m * MINUTE - Date.now());

@@ -6,7 +6,12 @@ import {
 } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type { EntryRejection, HandlerContext, StreamEntry } from '@fxcm/redis-streams';
+import {
+  streamIdMs,
+  type EntryRejection,
+  type HandlerContext,
+  type StreamEntry,
+} from '@fxcm/redis-streams';
 import type { StatusReporter } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
 import { EntryRejections } from './entry-rejections';
@@ -29,9 +34,6 @@ export interface StatusPublisherOptions {
   maxAgeMs: number;
   now?: () => number;
 }
-
-/** Wall time a stream entry was added (the ms part of its id). */
-const entryTime = (id: string): number => Number(id.slice(0, id.indexOf('-')));
 
 /**
  * When a record was made, by its own `ts` (status: epoch seconds; heartbeat and market status:
@@ -94,7 +96,7 @@ export class StatusPublisher {
         const record = asPublicStatusPayload(decoded.data);
         const text = this.encode(record);
         const made = recordTime(record);
-        const age = now - Math.min(entryTime(entry.id), Number.isFinite(made) ? made : Infinity);
+        const age = now - Math.min(streamIdMs(entry.id), Number.isFinite(made) ? made : Infinity);
         if (age > this.opts.maxAgeMs) {
           this.dropped.inc({ kind: record.kind, reason: 'stale' });
           continue;
