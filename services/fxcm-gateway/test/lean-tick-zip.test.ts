@@ -19,7 +19,10 @@ const EURUSD_TICKS = join(LEAN, 'fxcm/tick/eurusd/20140505_quote.zip');
 async function readAll(path: string): Promise<{ ticks: ArchiveTick[]; bad: ArchiveLineError[] }> {
   const ticks: ArchiveTick[] = [];
   const bad: ArchiveLineError[] = [];
-  for await (const t of readLeanTickZip(path, (e) => bad.push(e))) ticks.push(t);
+  for await (const chunk of readLeanTickZip(path, (e) => bad.push(e))) {
+    expect(chunk.length).toBeGreaterThan(0);
+    for (const tick of chunk) ticks.push(tick);
+  }
   return { ticks, bad };
 }
 

@@ -25,7 +25,10 @@ async function readAll(
 ): Promise<{ ticks: { ts: number; bid: number; ask: number }[]; bad: ArchiveLineError[] }> {
   const bad: ArchiveLineError[] = [];
   const ticks = [];
-  for await (const t of readTickArchive(path, (e) => bad.push(e))) ticks.push(t);
+  for await (const chunk of readTickArchive(path, (e) => bad.push(e))) {
+    expect(chunk.length).toBeGreaterThan(0);
+    for (const tick of chunk) ticks.push(tick);
+  }
   return { ticks, bad };
 }
 

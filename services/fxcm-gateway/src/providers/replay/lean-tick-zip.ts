@@ -47,15 +47,19 @@ export function parseLeanTickRow(line: string, dayStartUtc: number): ArchiveTick
   return { ts: dayStartUtc + Math.floor(ms), bid, ask };
 }
 
+/** Ticks per chunk a Lean file is yielded in (about what a chunk of an FXCM archive holds). */
+const LEAN_CHUNK = 4_096;
+
 /**
- * Streams the ticks of one Lean tick zip. A file whose name, broker folder or archive cannot be
- * read fails as a whole (the replay reports `REPLAY_FAILED`); a bad row goes to `onBadLine` and
- * is skipped.
+ * Reads the ticks of one Lean tick zip (a day's file, unzipped whole), yielded in chunks of
+ * {@link LEAN_CHUNK} in file order like {@link readTickArchive}'s. A file whose name, broker folder or archive
+ * cannot be read fails as a whole (the replay reports `REPLAY_FAILED`); a bad row goes to
+ * `onBadLine` and is skipped.
  */
 export async function* readLeanTickZip(
   path: string,
   onBadLine: (err: ArchiveLineError) => void,
-): AsyncGenerator<ArchiveTick> {
+): AsyncGenerator<ArchiveTick[]> {
   const m = FILE_NAME.exec(basename(path));
   const offset = leanDataOffsetMs(path);
   if (!m) throw new Error(`${path}: not a Lean tick file (YYYYMMDD_quote.zip)`);
@@ -67,11 +71,17 @@ export async function* readLeanTickZip(
   const entries = Object.values(unzipSync(new Uint8Array(await readFile(path))));
   if (entries.length !== 1) throw new Error(`${path}: expected one CSV, found ${entries.length}`);
   const lines = new TextDecoder('utf-8').decode(entries[0]).split('\n');
+  let ticks: ArchiveTick[] = [];
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
     if (line === '') continue;
     const parsed = parseLeanTickRow(line, dayStartUtc);
     if (typeof parsed === 'string') onBadLine(new ArchiveLineError(path, i + 1, parsed));
-    else yield parsed;
+    else ticks.push(parsed);
+    if (ticks.length === LEAN_CHUNK) {
+      yield ticks;
+      ticks = [];
+    }
   }
+  if (ticks.length > 0) yield ticks;
 }

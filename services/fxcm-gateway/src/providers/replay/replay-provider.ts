@@ -2,7 +2,12 @@ import { normalizeSymbol } from '@fxcm/contracts';
 import { interruptibleSleep } from '@fxcm/redis-streams';
 import type { FeedState, ProviderTick, QuoteProvider, TickSink } from '../provider';
 import { isLeanTickZip, readLeanTickZip, symbolFromLeanPath } from './lean-tick-zip';
-import { readTickArchive, symbolFromArchiveName, type ArchiveLineError } from './tick-archive';
+import {
+  readTickArchive,
+  symbolFromArchiveName,
+  type ArchiveLineError,
+  type ArchiveTick,
+} from './tick-archive';
 
 /** Options of {@link ReplayProvider}. */
 export interface ReplayOptions {
@@ -30,10 +35,32 @@ export interface ReplayOptions {
   onBadLine: (err: ArchiveLineError) => void;
 }
 
+/** One symbol's recording: the chunk being replayed and the position of its next tick. */
 interface Head {
   symbol: string;
-  iterator: AsyncIterator<{ ts: number; bid: number; ask: number }>;
-  tick: { ts: number; bid: number; ask: number };
+  chunks: AsyncIterator<ArchiveTick[]>;
+  chunk: ArchiveTick[];
+  at: number;
+}
+
+/** The head's next tick. */
+const tickOf = (head: Head): ArchiveTick => head.chunk[head.at]!;
+
+/**
+ * Moves a head past its tick; false when its recording is exhausted. Synchronous inside a chunk
+ * (a promise only when the next chunk is read).
+ */
+function advance(head: Head): boolean | Promise<boolean> {
+  head.at += 1;
+  return head.at < head.chunk.length || nextChunk(head);
+}
+
+async function nextChunk(head: Head): Promise<boolean> {
+  const next = await head.chunks.next();
+  if (next.done) return false;
+  head.chunk = next.value;
+  head.at = 0;
+  return true;
 }
 
 const MINUTE = 60_000;
@@ -61,11 +88,11 @@ export function replayFilesBySymbol(files: readonly string[]): Map<string, strin
   return bySymbol;
 }
 
-/** The recorded ticks of one symbol's files, in file order. */
+/** The recorded ticks of one symbol's files, in file order, in chunks (never empty). */
 export async function* replayTicks(
   files: readonly string[],
   onBadLine: (err: ArchiveLineError) => void,
-): AsyncGenerator<{ ts: number; bid: number; ask: number }> {
+): AsyncGenerator<ArchiveTick[]> {
   for (const file of files)
     yield* isLeanTickZip(file)
       ? readLeanTickZip(file, onBadLine)
@@ -125,9 +152,9 @@ export class ReplayProvider implements QuoteProvider {
   private async openHeads(): Promise<Head[]> {
     const heads: Head[] = [];
     for (const [symbol, files] of replayFilesBySymbol(this.opts.files)) {
-      const iterator = replayTicks(files, this.opts.onBadLine);
-      const first = await iterator.next();
-      if (!first.done) heads.push({ symbol, iterator, tick: first.value });
+      const chunks = replayTicks(files, this.opts.onBadLine);
+      const first = await chunks.next();
+      if (!first.done) heads.push({ symbol, chunks, chunk: first.value, at: 0 });
     }
     return heads;
   }
@@ -140,7 +167,7 @@ export class ReplayProvider implements QuoteProvider {
     const now = this.opts.now ?? Date.now;
     const every = this.opts.watermarkEveryMs ?? 100;
     const speed = this.opts.speed;
-    const firstTs = Math.min(...heads.map((h) => h.tick.ts));
+    const firstTs = Math.min(...heads.map((h) => tickOf(h).ts));
     const shift = replayShift(this.opts.shift ?? 'none', firstTs, now());
     this.shiftMs = shift;
     const wallStart = now();
@@ -149,9 +176,10 @@ export class ReplayProvider implements QuoteProvider {
 
     while (heads.length > 0 && !this.stopped) {
       let at = 0;
-      for (let i = 1; i < heads.length; i += 1) if (heads[i]!.tick.ts < heads[at]!.tick.ts) at = i;
+      for (let i = 1; i < heads.length; i += 1)
+        if (tickOf(heads[i]!).ts < tickOf(heads[at]!).ts) at = i;
       const head = heads[at]!;
-      const { ts, bid, ask } = head.tick;
+      const { ts, bid, ask } = tickOf(head);
 
       if (speed !== 'max') {
         for (;;) {
@@ -176,12 +204,15 @@ export class ReplayProvider implements QuoteProvider {
         ask,
         recvTs: ts + shift,
       };
-      if (this.subscribed?.has(head.symbol) ?? true) await sink.tick(tick);
+      if (this.subscribed?.has(head.symbol) ?? true) {
+        // awaited only when the sink pushes back: a microtask per tick is a flood's cost
+        const written = sink.tick(tick);
+        if (written) await written;
+      }
       lastTs = Math.max(lastTs, ts);
-
-      const next = await head.iterator.next();
-      if (next.done) heads.splice(at, 1);
-      else head.tick = next.value;
+      let more = advance(head);
+      if (typeof more !== 'boolean') more = await more;
+      if (!more) heads.splice(at, 1);
     }
     if (!this.stopped && Number.isFinite(lastTs)) {
       // The recording is complete through its last minute: close it.
