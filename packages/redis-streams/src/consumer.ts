@@ -47,7 +47,9 @@ export interface StreamConsumerOptions {
   consumer: string;
   /**
    * Processes a batch (entries of one stream, in id order). With `autoAck` the batch is acked
-   * after the handler resolves. Entries it refuses on sight go to `context.deadLetter`. When it
+   * after the handler resolves; the XACK goes out beside the next read instead of a round trip
+   * ahead of it, and is settled before the next batch is handled (a failed one is reported like
+   * a failed read, and its entries come back through the pending walk). Entries it refuses on sight go to `context.deadLetter`. When it
    * throws, the failure is classified ({@link FailureClass}): transport → the batch is retried
    * after a backoff; poison → the batch is handled again entry by entry to find the failing
    * entry, which is redelivered until its PEL delivery count reaches `maxDeliveries` and then
@@ -137,6 +139,8 @@ export class StreamConsumer {
   private stopped = false;
   /** Per stream, where the replay of our own pending entries has got to (`0` = from the start). */
   private pendingCursor = new Map<string, string>();
+  /** The auto-ack of the last handled batch, while out: resolves with its error, if any. */
+  private ackInFlight: Promise<unknown> | undefined;
 
   constructor(options: StreamConsumerOptions) {
     this.opts = {
@@ -191,6 +195,9 @@ export class StreamConsumer {
       // Disconnecting aborts a pending BLOCK read; the loop sees `stopped` and exits.
       this.reader?.disconnect();
       await this.loop;
+      // The last batch's ack: if it failed, its entries are replayed after a restart.
+      const err = await this.takeAck();
+      if (err !== undefined) this.opts.onError?.(err, 'read', this.opts.classify(err));
     })();
     return this.closing;
   }
@@ -263,6 +270,8 @@ export class StreamConsumer {
    * that stay pending on purpose (`autoAck: false`), so they are replayed once, not forever.
    */
   private async readPending(): Promise<number> {
+    // An ack still out would let the walk hand back entries already handled.
+    await this.settleAck();
     const streams = [...this.pendingCursor.keys()];
     if (streams.length === 0) return 0;
     const suspect = await this.nextPendingIsSuspect(streams);
@@ -314,7 +323,7 @@ export class StreamConsumer {
    */
   private async readNew(): Promise<number | undefined> {
     const drops = this.readerDrops;
-    const reply = (await this.reader!.xreadgroup(
+    const read = this.reader!.xreadgroup(
       'GROUP',
       this.opts.group,
       this.opts.consumer,
@@ -325,7 +334,11 @@ export class StreamConsumer {
       'STREAMS',
       ...this.opts.streams,
       ...this.opts.streams.map(() => '>'),
-    )) as XReadGroupReply;
+    ) as Promise<XReadGroupReply>;
+    const ackError = await this.takeAck();
+    const reply = await read;
+    // Entries this read delivered are in our pending list: the walk after the failure has them.
+    if (ackError !== undefined) throw ackError;
     if (this.readerDrops !== drops) return undefined;
     return this.handleReply(reply);
   }
@@ -362,11 +375,15 @@ export class StreamConsumer {
     }
   }
 
-  /** Runs the handler (and the auto-ack); returns the failure instead of throwing it. */
+  /**
+   * Runs the handler and sends its auto-ack (settled before the next batch); returns the
+   * handler's failure instead of throwing it.
+   */
   private async attempt(
     stream: string,
     entries: StreamEntry[],
   ): Promise<{ err: unknown } | undefined> {
+    await this.settleAck();
     try {
       await this.opts.handler(entries, {
         deadLetter: (rejections) => this.deadLetterRejections(stream, rejections),
@@ -375,12 +392,28 @@ export class StreamConsumer {
       return { err };
     }
     if (this.opts.autoAck) {
-      await this.ack(
+      this.ackInFlight = this.ack(
         stream,
         entries.map((e) => e.id),
+      ).then(
+        () => undefined,
+        (err: unknown) => err,
       );
     }
     return undefined;
+  }
+
+  /** Waits for the auto-ack in flight, if any; resolves with its error (undefined when none). */
+  private async takeAck(): Promise<unknown> {
+    const out = this.ackInFlight;
+    this.ackInFlight = undefined;
+    return out === undefined ? undefined : await out;
+  }
+
+  /** Waits for the auto-ack in flight, if any; throws its error. */
+  private async settleAck(): Promise<void> {
+    const err = await this.takeAck();
+    if (err !== undefined) throw err;
   }
 
   /**

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import {
   classifyFailure,
+  createRedis,
   reconnectDelay,
   StreamConsumer,
   StreamProducer,
   type StreamEntry,
 } from '../src';
-import { redisFixture, until } from './redis-fixture';
+import { REDIS_URL, redisFixture, until } from './redis-fixture';
 
 const fx = redisFixture('rs');
 let redis: Redis;
@@ -277,6 +278,56 @@ describe('StreamConsumer', () => {
     await until(() => taken.length === 2);
     expect(taken).toEqual(['x', 'y']);
     await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 0);
+  });
+
+  it('reports a failed auto-ack and hands its entries back through the pending walk', async () => {
+    // A Redis user that may read the group but not XACK: every auto-ack fails for real.
+    const user = `ack-test-${prefix.slice(-8)}`;
+    await redis.acl('SETUSER', user, 'reset', 'on', 'nopass', '~*', '&*', '+@all', '-xack');
+    const url = new URL(REDIS_URL);
+    url.username = user;
+    url.password = 'any';
+    const limited = createRedis(url.toString(), { name: 'ack-test' });
+    try {
+      const stream = `${prefix}:noack`;
+      const deliveries: string[] = [];
+      const errors: { ctx: string; cls: string; message: string }[] = [];
+      const consumer = track(
+        new StreamConsumer({
+          redis: limited,
+          streams: [stream],
+          group: 'g',
+          consumer: 'c1',
+          blockMs: 50,
+          retry: { baseMs: 5, maxMs: 20, jitter: 0 },
+          onError: (err, ctx, cls) => errors.push({ ctx, cls, message: String(err) }),
+          handler: async (entries) => {
+            deliveries.push(...entries.map(valueOf));
+          },
+        }),
+      );
+      await redis.xadd(stream, '*', 'v', 'a');
+      await consumer.start();
+      await until(() => deliveries.length >= 3);
+      // handled again after each failed ack (at least once), never lost
+      expect(new Set(deliveries)).toEqual(new Set(['a']));
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]).toMatchObject({ ctx: 'read' });
+      expect(errors[0]!.message).toMatch(/NOPERM/);
+      expect(((await redis.xpending(stream, 'g')) as [number])[0]).toBe(1);
+
+      await redis.acl('SETUSER', user, '+xack');
+      await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 0);
+      const settled = deliveries.length;
+      await redis.xadd(stream, '*', 'v', 'b');
+      await until(() => deliveries.includes('b'));
+      await until(async () => ((await redis.xpending(stream, 'g')) as [number])[0] === 0);
+      expect(deliveries.slice(settled)).toEqual(['b']);
+      await fx.closeLast();
+    } finally {
+      limited.disconnect();
+      await redis.acl('DELUSER', user);
+    }
   });
 
   it('reads two streams of one shard in one group and close() is idempotent', async () => {
