@@ -39,10 +39,15 @@ export class TickWriter {
     return this.backpressure();
   }
 
-  /** Queues a watermark on every shard's tick stream. */
+  /**
+   * Queues a watermark on every shard's tick stream and starts writing at once (no linger): the
+   * one that closes a minute releases its final bars, so it goes out ahead of the ticks queued
+   * after it instead of in their batch.
+   */
   watermark(ts: number, feed: 'alive' | 'dead'): void | Promise<void> {
     const fields = encodeStreamEntry('watermark', { ts, feed, source: this.opts.source });
     for (const stream of this.streams) this.opts.producer.add(stream, fields);
+    void this.opts.producer.flush();
     return this.backpressure();
   }
 
