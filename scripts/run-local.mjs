@@ -19,6 +19,7 @@ import { createWriteStream, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { nodeFlagsOf } from './node-flags.mjs';
 import { portOrFree } from './ports.mjs';
 import { onStopSignals } from './stop-signals.mjs';
 
@@ -99,7 +100,8 @@ async function main() {
       fd: openSync(join(runDir, 'logs', `${service}.log`), 'w'),
     });
     // Its own process group: a terminal's Ctrl-C reaches it only through this runner, once.
-    const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
+    const main = join(root, 'services', service, 'dist', 'main.js');
+    const child = spawn(process.execPath, [...nodeFlagsOf(root, service), main], {
       cwd: root,
       env: { ...common, FXCM_METRICS_PORT: String(ports[i]), ...perService[service] },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -25,6 +25,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { nodeFlagsOf } from '../../scripts/node-flags.mjs';
 import { pnpmCommand } from '../../scripts/pnpm-command.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,13 +45,18 @@ export function instancesOf({ shards, publishers }) {
   return list;
 }
 
-/** The settings file of one instance (`EnvironmentFile=` of its unit). */
+/**
+ * The settings file of one instance (`EnvironmentFile=` of its unit). `FXCM_NODE_FLAGS` are the
+ * options node starts the service with (its package.json `fxcm.nodeFlags`; the unit's ExecStart
+ * passes them, split at spaces).
+ */
 export function instanceEnv(instance, paths) {
   const lines = [
     '# Written by infra/systemd/install.mjs; rewritten by every install.',
     `FXCM_SERVICE_DIR=${instance.dir}`,
     `FXCM_INSTANCE=${instance.name}`,
     `FXCM_METRICS_PORT=${instance.port}`,
+    `FXCM_NODE_FLAGS=${nodeFlagsOf(repo, instance.dir).join(' ')}`,
   ];
   if (instance.shard !== undefined) {
     lines.push(`FXCM_SHARD=${instance.shard}`, `FXCM_CACHE_DIR=${paths.state}/${instance.name}`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 
@@ -23,6 +23,14 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
  * With FXCM_TEST_LOG_DIR set, every line is also appended to `<dir>/<service>.log`, so a failed
  * long run (chaos, fuzz) can be read in full afterwards.
  */
+/** The options node starts `service` with, as every launch path does (`scripts/node-flags.mjs`). */
+export function nodeFlagsOf(service: ServiceName): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8')) as {
+    fxcm?: { nodeFlags?: string[] };
+  };
+  return pkg.fxcm?.nodeFlags ?? [];
+}
+
 export class ServiceProcess {
   readonly output: string[] = [];
   /** Log lines at level error and warn written so far (a long run's tally, not only the tail). */
@@ -39,7 +47,7 @@ export class ServiceProcess {
     const main = join(ROOT, 'services', service, 'dist', 'main.js');
     if (!existsSync(main))
       throw new Error(`${main} is missing: run \`pnpm build\` first (npm test does)`);
-    this.child = spawn(process.execPath, [...nodeArgs, main], {
+    this.child = spawn(process.execPath, [...nodeFlagsOf(service), ...nodeArgs, main], {
       cwd: ROOT,
       // No warmup on start unless a test asks for it: the suites replay a recorded day, so
       // every target's store is below cache.warmup_bars of today and each run would warm it.

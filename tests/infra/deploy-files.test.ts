@@ -5,7 +5,7 @@ import { readBuildVersion } from '@fxcm/service-runtime';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { envNamesOf, SERVICE_SPECS as specs } from '../harness/service-specs';
-import { ROOT } from '../harness/suite';
+import { nodeFlagsOf, ROOT, SERVICE_NAMES } from '../harness/suite';
 
 // No Docker engine runs here: these checks read compose.yaml against the compose-spec schema
 // and against the services' own configuration declarations (Kubernetes: kubernetes.test.ts).
@@ -129,6 +129,29 @@ describe('the service Dockerfiles', () => {
       }
     },
   );
+
+  it.each(SERVICE_NAMES)(
+    '%s: node starts with the flags its package.json declares, in the image as with npm start',
+    (service) => {
+      const pkg = JSON.parse(
+        readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8'),
+      ) as { scripts: { start: string } };
+      const command = ['node', ...nodeFlagsOf(service), 'dist/main.js'];
+      const dockerfile = readFileSync(join(ROOT, 'services', service, 'Dockerfile'), 'utf8');
+      const entrypoint = /^ENTRYPOINT\s+(.+)$/m.exec(dockerfile)?.[1];
+      expect(JSON.parse(entrypoint ?? 'null')).toEqual(command);
+      expect(pkg.scripts.start).toBe(command.join(' '));
+    },
+  );
+
+  it('gives the low-rate ingestor and scheduler a small young generation, the others V8 defaults', () => {
+    for (const service of SERVICE_NAMES) {
+      const flags = nodeFlagsOf(service);
+      if (service === 'ingestor' || service === 'scheduler') {
+        expect(flags).toEqual([expect.stringMatching(/^--max-semi-space-size=\d+$/)]);
+      } else expect(flags).toEqual([]);
+    }
+  });
 
   it('sends VERSION with the build context', () => {
     expect(version).toMatch(/^\d+\.\d+\.\d+/);

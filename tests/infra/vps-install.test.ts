@@ -21,7 +21,7 @@ import { configSpec as gateway } from '../../services/fxcm-gateway/src/config';
 import { configSpec as ingestor } from '../../services/ingestor/src/config';
 import { configSpec as publisher } from '../../services/publisher/src/config';
 import { configSpec as scheduler } from '../../services/scheduler/src/config';
-import { ROOT, waitFor } from '../harness/suite';
+import { nodeFlagsOf, ROOT, waitFor } from '../harness/suite';
 
 // The VPS deployment end to end, short of a running systemd: install.mjs puts the built suite
 // into a scratch folder, systemd-analyze verifies the rendered units, and a service is started
@@ -55,7 +55,9 @@ function unitEnv(instance: string): Record<string, string> {
 function startInstance(instance: string) {
   const env = unitEnv(instance);
   const main = join(paths.prefix, 'current', env.FXCM_SERVICE_DIR ?? '', 'dist', 'main.js');
-  const child = spawn(process.execPath, [main], {
+  // ExecStart=@NODE@ $FXCM_NODE_FLAGS …/dist/main.js: the flags split at spaces, none when empty
+  const flags = (env.FXCM_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, main], {
     cwd: paths.conf,
     env: {
       PATH: process.env.PATH ?? '',
@@ -120,6 +122,10 @@ describe('infra/systemd/install.mjs', () => {
       'fxcm@publisher-0.service',
       'fxcm@scheduler.service',
     ]);
+    // node's own options, from each service's package.json (ExecStart passes them)
+    expect(unitEnv('ingestor').FXCM_NODE_FLAGS).toBe(nodeFlagsOf('ingestor').join(' '));
+    expect(unitEnv('ingestor').FXCM_NODE_FLAGS).toMatch(/^--max-semi-space-size=\d+$/);
+    expect(unitEnv('bar-builder-1').FXCM_NODE_FLAGS).toBe('');
     expect(unitEnv('bar-builder-1')).toMatchObject({
       FXCM_SHARD: '1',
       FXCM_SHARDS: '2',
