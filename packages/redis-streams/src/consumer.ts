@@ -49,14 +49,15 @@ export interface StreamConsumerOptions {
    * Processes a batch (entries of one stream, in id order). With `autoAck` the batch is acked
    * after the handler resolves; the XACK goes out beside the next read instead of a round trip
    * ahead of it, and is settled before the next batch is handled (a failed one is reported like
-   * a failed read, and its entries come back through the pending walk). Entries it refuses on sight go to `context.deadLetter`. When it
-   * throws, the failure is classified ({@link FailureClass}): transport → the batch is retried
-   * after a backoff; poison → the batch is handled again entry by entry to find the failing
-   * entry, which is redelivered until its PEL delivery count reaches `maxDeliveries` and then
-   * dead-lettered; programmer → the consumer ends through `onFatal` at once (a single entry
-   * that reached `maxDeliveries` is dead-lettered first), and a restarted consumer replays
-   * pending entries one at a time once they reached `maxDeliveries`. Handlers must therefore be
-   * idempotent per entry (they already are: delivery is at least once).
+   * a failed read, and its entries come back through the pending walk). Entries it refuses on
+   * sight go to `context.deadLetter`. When it throws, the failure is classified
+   * ({@link FailureClass}): transport → the batch is retried after a backoff; poison → the batch
+   * is handled again entry by entry to find the failing entry, which is redelivered until its
+   * PEL delivery count reaches `maxDeliveries` and then dead-lettered; programmer → the consumer
+   * ends through `onFatal` at once (a single entry that reached `maxDeliveries` is dead-lettered
+   * first), and a restarted consumer replays pending entries one at a time once they reached
+   * `maxDeliveries`. Handlers must therefore be idempotent per entry (they already are: delivery
+   * is at least once).
    */
   handler: (entries: StreamEntry[], context: HandlerContext) => Promise<void>;
   /** Ack each batch after the handler resolves (default true). Off: call {@link StreamConsumer.ack}. */
@@ -335,6 +336,8 @@ export class StreamConsumer {
       ...this.opts.streams,
       ...this.opts.streams.map(() => '>'),
     ) as Promise<XReadGroupReply>;
+    // Its failure is taken below, once the ack in flight is settled (not unhandled meanwhile).
+    read.catch(() => undefined);
     const ackError = await this.takeAck();
     const reply = await read;
     // Entries this read delivered are in our pending list: the walk after the failure has them.
