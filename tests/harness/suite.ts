@@ -18,11 +18,6 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
   'fxcm-gateway',
 ];
 
-/**
- * A service running as its own process from its build output, logs kept for failure reports.
- * With FXCM_TEST_LOG_DIR set, every line is also appended to `<dir>/<service>.log`, so a failed
- * long run (chaos, fuzz) can be read in full afterwards.
- */
 /** The options node starts `service` with, as every launch path does (`scripts/node-flags.mjs`). */
 export function nodeFlagsOf(service: ServiceName): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8')) as {
@@ -31,6 +26,11 @@ export function nodeFlagsOf(service: ServiceName): string[] {
   return pkg.fxcm?.nodeFlags ?? [];
 }
 
+/**
+ * A service running as its own process from its build output, logs kept for failure reports.
+ * With FXCM_TEST_LOG_DIR set, every line is also appended to `<dir>/<service>.log`, so a failed
+ * long run (chaos, fuzz) can be read in full afterwards.
+ */
 export class ServiceProcess {
   readonly output: string[] = [];
   /** Log lines at level error and warn written so far (a long run's tally, not only the tail). */
