@@ -291,7 +291,7 @@ describe('StreamConsumer', () => {
     try {
       const stream = `${prefix}:noack`;
       const deliveries: string[] = [];
-      const errors: { ctx: string; cls: string; message: string }[] = [];
+      const errors: { ctx: string; message: string }[] = [];
       const consumer = track(
         new StreamConsumer({
           redis: limited,
@@ -300,7 +300,7 @@ describe('StreamConsumer', () => {
           consumer: 'c1',
           blockMs: 50,
           retry: { baseMs: 5, maxMs: 20, jitter: 0 },
-          onError: (err, ctx, cls) => errors.push({ ctx, cls, message: String(err) }),
+          onError: (err, ctx) => errors.push({ ctx, message: String(err) }),
           handler: async (entries) => {
             deliveries.push(...entries.map(valueOf));
           },

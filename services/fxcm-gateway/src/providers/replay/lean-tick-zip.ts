@@ -52,9 +52,9 @@ const LEAN_CHUNK = 4_096;
 
 /**
  * Reads the ticks of one Lean tick zip (a day's file, unzipped whole), yielded in chunks of
- * {@link LEAN_CHUNK} in file order like {@link readTickArchive}'s. A file whose name, broker folder or archive
- * cannot be read fails as a whole (the replay reports `REPLAY_FAILED`); a bad row goes to
- * `onBadLine` and is skipped.
+ * {@link LEAN_CHUNK} in file order like {@link readTickArchive}'s. A file whose name, broker
+ * folder or archive cannot be read fails as a whole (the replay reports `REPLAY_FAILED`); a bad
+ * row goes to `onBadLine` and is skipped.
  */
 export async function* readLeanTickZip(
   path: string,

@@ -50,43 +50,32 @@ export async function candlesOf(
   const out: FxcmCandle[] = [];
   let c: FxcmCandle | undefined;
   for await (const chunk of chunks) {
-    for (const { ts, bid, ask } of chunk) c = addToCandles(out, c, ts, bid, ask);
+    for (const { ts, bid, ask } of chunk) {
+      const m = Math.floor(ts / MINUTE) * MINUTE;
+      if (c && m < c.ts) continue; // out of order across minutes: the live rails drop it too
+      if (!c || m > c.ts) {
+        c = {
+          ts: m,
+          bidOpen: bid,
+          bidHigh: bid,
+          bidLow: bid,
+          bidClose: bid,
+          askOpen: ask,
+          askHigh: ask,
+          askLow: ask,
+          askClose: ask,
+          tickQty: 0,
+        };
+        out.push(c);
+      }
+      c.bidHigh = Math.max(c.bidHigh, bid);
+      c.bidLow = Math.min(c.bidLow, bid);
+      c.bidClose = bid;
+      c.askHigh = Math.max(c.askHigh, ask);
+      c.askLow = Math.min(c.askLow, ask);
+      c.askClose = ask;
+      c.tickQty++;
+    }
   }
   return out;
-}
-
-/** Adds one tick to the candles; returns the candle of its minute (the last one when it is dropped). */
-function addToCandles(
-  out: FxcmCandle[],
-  last: FxcmCandle | undefined,
-  ts: number,
-  bid: number,
-  ask: number,
-): FxcmCandle {
-  const m = Math.floor(ts / MINUTE) * MINUTE;
-  if (last && m < last.ts) return last; // out of order across minutes: the live rails drop it too
-  let c = last;
-  if (!c || m > c.ts) {
-    c = {
-      ts: m,
-      bidOpen: bid,
-      bidHigh: bid,
-      bidLow: bid,
-      bidClose: bid,
-      askOpen: ask,
-      askHigh: ask,
-      askLow: ask,
-      askClose: ask,
-      tickQty: 0,
-    };
-    out.push(c);
-  }
-  c.bidHigh = Math.max(c.bidHigh, bid);
-  c.bidLow = Math.min(c.bidLow, bid);
-  c.bidClose = bid;
-  c.askHigh = Math.max(c.askHigh, ask);
-  c.askLow = Math.min(c.askLow, ask);
-  c.askClose = ask;
-  c.tickQty++;
-  return c;
 }
