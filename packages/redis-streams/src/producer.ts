@@ -31,6 +31,12 @@ interface Queued {
   droppable: boolean;
 }
 
+/** A caller of {@link StreamProducer.below} waiting for the queue to shrink. */
+interface DepthWaiter {
+  below: number;
+  resolve: () => void;
+}
+
 /**
  * Batching XADD writer. Entries are written in the order they were added, in batches of
  * `batchSize` (one script call each, see `stream-append.ts`); a failed batch is retried with
@@ -38,7 +44,9 @@ interface Queued {
  */
 export class StreamProducer {
   private queue: Queued[] = [];
+  /** The write loop while it runs: it writes until the queue is empty. */
   private flushing: Promise<void> | undefined;
+  private waiters: DepthWaiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly sleeper = interruptibleSleep();
@@ -73,26 +81,55 @@ export class StreamProducer {
       return false;
     }
     this.queue.push({ stream, fields, droppable });
-    if (this.queue.length >= this.batchSize) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
+    if (this.queue.length >= this.batchSize) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.lingerMs);
     return true;
   }
 
   /** Resolves when every entry queued before the call has been written. */
   async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  /**
+   * Resolves once fewer than `depth` entries wait (at once if they already do, or the queue was
+   * abandoned): backpressure that lets a feed go on while the rest is written, where
+   * {@link flush} would leave Redis idle until the feed had queued a batch again.
+   */
+  below(depth: number): Promise<void> {
+    if (this.queue.length < depth) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ below: depth, resolve }));
+  }
+
+  /**
+   * Starts the write loop unless it runs (one caller, however many entries come meanwhile: the
+   * loop takes them all). Entries queued as it ends start it again.
+   */
+  private kick(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    while (this.queue.length > 0 || this.flushing) {
-      if (this.flushing) {
-        await this.flushing;
-        continue;
-      }
-      this.flushing = this.writeAll().finally(() => {
-        this.flushing = undefined;
-      });
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.writeAll().finally(() => {
+      this.flushing = undefined;
+      this.kick();
+    });
+  }
+
+  /** Wakes the {@link below} callers the queue has shrunk under. */
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const depth = this.queue.length;
+    const still: DepthWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (depth < waiter.below) waiter.resolve();
+      else still.push(waiter);
     }
+    this.waiters = still;
   }
 
   /** Writes what is queued and refuses new entries. Idempotent. */
@@ -106,6 +143,7 @@ export class StreamProducer {
     this.closed = true;
     this.sleeper.interrupt();
     this.queue = [];
+    this.wake();
   }
 
   private async writeAll(): Promise<void> {
@@ -121,6 +159,7 @@ export class StreamProducer {
           if (written.size === batch.length) this.queue.splice(0, batch.length);
           else this.queue.splice(0, batch.length, ...batch.filter((entry) => !written.has(entry)));
         }
+        this.wake();
         if (error) throw error;
         failures = 0;
       } catch (err) {

@@ -113,6 +113,32 @@ describe('StreamProducer', () => {
     expect((await redis.xrange(bad, '-', '+')).map(([, f]) => f)).toEqual([['v', 'x']]);
   });
 
+  it('below(n) resolves once fewer than n entries wait, at once when they already do, and on abort', async () => {
+    const stream = `${prefix}:below`;
+    const producer = track(new StreamProducer({ redis, maxLen: 10_000, batchSize: 10 }));
+    await expect(producer.below(1)).resolves.toBeUndefined();
+    for (let i = 0; i < 100; i += 1) producer.add(stream, ['v', String(i)]);
+    const seen: number[] = [];
+    await Promise.all([50, 15].map((n) => producer.below(n).then(() => seen.push(producer.depth))));
+    // each woke as its batch left the queue, not when the queue was empty
+    expect(seen).toEqual([40, 10]);
+    await producer.flush();
+    expect(await redis.xlen(stream)).toBe(100);
+
+    const stuck = `${prefix}:below-stuck`;
+    await redis.set(stuck, 'not a stream');
+    const failing = new StreamProducer({
+      redis,
+      maxLen: 10,
+      retry: { baseMs: 1_000, maxMs: 1_000, jitter: 0 },
+    });
+    failing.add(stuck, ['v', '1']);
+    const waiting = failing.below(1);
+    failing.abort();
+    await expect(waiting).resolves.toBeUndefined();
+    expect(failing.depth).toBe(0);
+  });
+
   it('refuses entries after close', async () => {
     const producer = new StreamProducer({ redis, maxLen: 10 });
     await producer.close();

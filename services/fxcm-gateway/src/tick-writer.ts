@@ -10,6 +10,11 @@ export interface TickWriterOptions {
   source: 'fxcm-rest' | 'sim' | 'replay' | 'bridge';
   /** Queue depth at which `tick()` starts returning a promise the provider must await. */
   highWater?: number;
+  /**
+   * Queue depth under which that promise resolves (default half the high-water mark): the feed
+   * goes on while Redis still has entries to take, instead of both waiting for each other.
+   */
+  resumeAt?: number;
   /** The feed waited `ms` for the queue to drain (Redis took the entries slower than they came). */
   onWait?: (ms: number) => void;
 }
@@ -22,11 +27,13 @@ export class TickWriter {
   private readonly streams: string[];
   private readonly shardBySymbol = new Map<string, string>();
   private readonly highWater: number;
+  private readonly resumeAt: number;
 
   constructor(private readonly opts: TickWriterOptions) {
     const names = streamNames(opts.namespace);
     this.streams = Array.from({ length: opts.shardCount }, (_, shard) => names.ticks(shard));
     this.highWater = opts.highWater ?? 20_000;
+    this.resumeAt = opts.resumeAt ?? Math.ceil(this.highWater / 2);
   }
 
   /** Queues a tick; the returned promise (when any) is backpressure. */
@@ -70,6 +77,8 @@ export class TickWriter {
   private backpressure(): void | Promise<void> {
     if (this.opts.producer.depth < this.highWater) return undefined;
     const started = performance.now();
-    return this.opts.producer.flush().then(() => this.opts.onWait?.(performance.now() - started));
+    return this.opts.producer
+      .below(this.resumeAt)
+      .then(() => this.opts.onWait?.(performance.now() - started));
   }
 }

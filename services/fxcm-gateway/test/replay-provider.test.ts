@@ -53,6 +53,25 @@ describe('ReplayProvider', () => {
     expect(watermark).toBe((Math.floor(lastTick.tick.ts / MINUTE) + 1) * MINUTE);
   });
 
+  it('at max speed into a sink that never pushes back, gives the event loop a turn every 512 ticks', async () => {
+    const { sink, events } = recorder();
+    // ticks delivered before each turn of the event loop (a check phase runs once per turn)
+    const atTurn: number[] = [];
+    const turns = setInterval(() => atTurn.push(events.length), 0);
+    const provider = new ReplayProvider({ files: [DAY], speed: 'max', onBadLine: () => undefined });
+    await provider.start(sink);
+    await provider.finished;
+    clearInterval(turns);
+    const ticks = events.filter((e) => e.kind === 'tick').length;
+    expect(ticks).toBe(58_143);
+    // I/O and timers ran all along the replay, not only once it was over
+    const during = atTurn.filter((n) => n > 0 && n < events.length);
+    expect(during.length).toBeGreaterThan(ticks / 512 / 4);
+    const gaps = during.slice(1).map((n, i) => n - during[i]!);
+    // never more than a turn's ticks (and the watermarks between them) without a turn
+    expect(Math.max(...gaps)).toBeLessThan(512 * 2);
+  });
+
   it('paces by a simulated clock and emits the same ticks as at max speed', async () => {
     let wall = 1_000_000;
     const { sink, events } = recorder();

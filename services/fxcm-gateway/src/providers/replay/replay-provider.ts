@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { normalizeSymbol } from '@fxcm/contracts';
 import { interruptibleSleep } from '@fxcm/redis-streams';
 import type { FeedState, ProviderTick, QuoteProvider, TickSink } from '../provider';
@@ -34,6 +35,13 @@ export interface ReplayOptions {
   sleep?: (ms: number) => Promise<void>;
   onBadLine: (err: ArchiveLineError) => void;
 }
+
+/**
+ * Ticks replayed at `max` speed between two turns of the event loop. A feed that never yields
+ * leaves the producer's replies unread (Redis idles with the next batch ready) and health
+ * checks, scrapes and commands unanswered until backpressure stops it.
+ */
+const TICKS_PER_TURN = 512;
 
 /** One symbol's recording: the chunk being replayed and the position of its next tick. */
 interface Head {
@@ -173,6 +181,7 @@ export class ReplayProvider implements QuoteProvider {
     const wallStart = now();
     let lastWatermark = -Infinity;
     let lastTs = -Infinity;
+    let sinceTurn = 0;
 
     while (heads.length > 0 && !this.stopped) {
       let at = 0;
@@ -208,6 +217,10 @@ export class ReplayProvider implements QuoteProvider {
         // awaited only when the sink pushes back: a microtask per tick is a flood's cost
         const written = sink.tick(tick);
         if (written) await written;
+        else if (speed === 'max' && ++sinceTurn >= TICKS_PER_TURN) {
+          sinceTurn = 0;
+          await yieldToIo();
+        }
       }
       lastTs = Math.max(lastTs, ts);
       let more = advance(head);
