@@ -133,6 +133,31 @@ describe('BarPublisher on a real Redis', () => {
     );
   });
 
+  it('a batch longer than a pipeline goes out in pipelines that keep its order, a final repeated across them once', async () => {
+    const { pub, metrics } = publisher();
+    const M = 60_000;
+    // 150 minutes, each a preview then its final (300 messages, several pipelines), then the
+    // first final again: its mark was set by the first pipeline, which ran before the last
+    const batch = Array.from({ length: 150 }, (_, i) => [
+      barEntry(T + i * M, false),
+      barEntry(T + i * M, true),
+    ]).flat();
+    await pub.handle([...batch, barEntry(T, true)]);
+    await settle(300);
+    const order = received.map((m) => {
+      const b = (JSON.parse(m) as { bars: { open_time: number; complete: boolean }[] }).bars[0]!;
+      return `${(b.open_time - T) / M}${b.complete ? 'F' : 'p'}`;
+    });
+    expect(order).toEqual(Array.from({ length: 150 }, (_, i) => [`${i}p`, `${i}F`]).flat());
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'fxcm_publisher_bars_total{tf="1m",kind="final",outcome="published",service="publisher"} 150',
+    );
+    expect(text).toContain(
+      'fxcm_publisher_bars_total{tf="1m",kind="final",outcome="duplicate",service="publisher"} 1',
+    );
+  });
+
   it('publishes again a final whose mark an earlier Redis run left (its message may be lost)', async () => {
     const { pub } = publisher();
     const mark = keys(ns).published('EURUSD', '1m', T);
