@@ -17,6 +17,7 @@ export {
   type HealthServerOptions,
   type Readiness,
 } from './health-server';
+export { Tally } from './tally';
 export { MetricsError, type MetricsErrorCode } from './metrics-error';
 export type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export { boundedLabel, OTHER_LABEL, type BoundedLabelOptions } from './bounded-label';

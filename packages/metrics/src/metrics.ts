@@ -1,6 +1,7 @@
 import type { ErrorType } from '@fxcm/contracts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { MetricsError } from './metrics-error';
+import { Tally } from './tally';
 
 /** V1 name of the shared error counter, labelled by `type`. */
 export const ERRORS_METRIC = 'fxcm_connector_errors_total';
@@ -35,6 +36,11 @@ export interface Metrics {
     help: string,
     labelNames?: readonly L[],
   ): Counter<L>;
+  /**
+   * Returns the hot-path increments of the counter `name` (see {@link Tally}), creating both on
+   * first use; the counter reads like any other. A name taken by a plain counter is refused.
+   */
+  tally<L extends string = string>(name: string, help: string, labelNames: readonly L[]): Tally<L>;
   /**
    * Returns the gauge `name`, creating it on first use; `collect` (first creation only) runs at
    * every scrape to set values that are functions of time, such as an age.
@@ -116,6 +122,34 @@ export function createMetrics(options: MetricsOptions): Metrics {
     });
   }
 
+  const tallies = new Map<string, Tally<string>>();
+  function tally<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+  ): Tally<L> {
+    const known = tallies.get(name);
+    if (!known && registry.getSingleMetric(name)) {
+      throw new MetricsError(
+        'METRIC_CONFLICT',
+        `metric ${name} already exists as a plain counter; a tally needs its own`,
+      );
+    }
+    const made = (known as Tally<L> | undefined) ?? new Tally<L>(labelNames);
+    obtain('counter', name, labelNames, () => {
+      const c: Counter<L> = new Counter<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect: () => made.drainInto(c),
+      });
+      return c;
+    });
+    tallies.set(name, made as Tally<string>);
+    return made;
+  }
+
   function gauge<L extends string = string>(
     name: string,
     help: string,
@@ -156,6 +190,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registry,
     errors,
     counter,
+    tally,
     gauge,
     histogram,
     text: () => registry.metrics(),

@@ -49,6 +49,40 @@ describe('createMetrics', () => {
     expect(text).toContain('fxcm_market_open{service="scheduler"} 1\n');
   });
 
+  it('sums a tally in memory and hands it to its counter at every read, one series per label values', async () => {
+    const metrics = createMetrics({ service: 'bar-builder', defaultMetrics: false });
+    const ticks = metrics.tally('fxcm_ticks_total', 'Ticks', ['symbol', 'disposition']);
+    expect(metrics.tally('fxcm_ticks_total', 'Ticks', ['symbol', 'disposition'])).toBe(ticks);
+    for (let i = 0; i < 3; i += 1) ticks.inc('EURUSD', 'applied');
+    ticks.inc('XAUUSD', 'late');
+    const series = async (): Promise<string[]> =>
+      (await metrics.text()).split('\n').filter((l) => l.startsWith('fxcm_ticks_total'));
+    expect(await series()).toEqual([
+      'fxcm_ticks_total{symbol="EURUSD",disposition="applied",service="bar-builder"} 3',
+      'fxcm_ticks_total{symbol="XAUUSD",disposition="late",service="bar-builder"} 1',
+    ]);
+    // drained at the read: the next read adds only what came since
+    ticks.inc('EURUSD', 'applied');
+    expect(await series()).toEqual([
+      'fxcm_ticks_total{symbol="EURUSD",disposition="applied",service="bar-builder"} 4',
+      'fxcm_ticks_total{symbol="XAUUSD",disposition="late",service="bar-builder"} 1',
+    ]);
+    // a single label, read through the counter itself
+    const written = metrics.tally('fxcm_written_total', 'Written', ['symbol']);
+    written.inc('EURUSD');
+    written.inc('EURUSD');
+    const counter = metrics.registry.getSingleMetric('fxcm_written_total')!;
+    expect((await counter.get()).values).toEqual([{ labels: { symbol: 'EURUSD' }, value: 2 }]);
+    // a name a plain counter holds is not a tally's
+    metrics.counter('fxcm_plain_total', 'Plain', ['symbol']);
+    expect(capture(() => metrics.tally('fxcm_plain_total', 'Plain', ['symbol'])).code).toBe(
+      'METRIC_CONFLICT',
+    );
+    const three = capture(() => metrics.tally('fxcm_three_total', 'x', ['a', 'b', 'c']));
+    expect(three.code).toBe('METRIC_INVALID');
+    expect(three.message).toBe('a tally takes one or two labels, not 3');
+  });
+
   it('writes histograms with the given buckets', async () => {
     const metrics = createMetrics({ service: 'ingestor', defaultMetrics: false });
     const lag = metrics.histogram('fxcm_ingest_lag_seconds', 'Lag', ['tf'], [0.5, 2]);

@@ -108,7 +108,7 @@ export class ShardPipeline {
 
   constructor(private readonly opts: ShardPipelineOptions) {
     const { metrics } = opts;
-    this.entries = metrics.counter(
+    this.entries = metrics.tally(
       'fxcm_bar_builder_ticks_total',
       'Ticks by symbol and what became of them',
       ['symbol', 'disposition'],
@@ -204,7 +204,7 @@ export class ShardPipeline {
         const applied = applyInput(engine, decoded);
         if (applied.kind === 'tick') {
           const { symbol, disposition } = applied;
-          this.entries.inc({ symbol: this.symbolLabel(symbol), disposition });
+          this.entries.inc(this.symbolLabel(symbol), disposition);
         }
         if (applied.kind === 'events') {
           events.push(...applied.events);

@@ -69,7 +69,7 @@ export function createApp({
   const symbolLabel = boundedLabel({
     allowed: parseStreamTargets(config.streamTargets).map((t) => t.symbol),
   });
-  const ticks = metrics.counter('fxcm_gateway_ticks_total', 'Ticks written to the tick streams', [
+  const ticks = metrics.tally('fxcm_gateway_ticks_total', 'Ticks written to the tick streams', [
     'symbol',
   ]);
   const crossed = metrics.counter(
@@ -145,7 +145,7 @@ export function createApp({
       counts.ticks += 1;
       lastTickAt = Date.now();
       tickLag.observe(Math.max(0, check.tick.recv_ts - check.tick.ts) / 1_000);
-      ticks.inc({ symbol: symbolLabel(check.tick.symbol) });
+      ticks.inc(symbolLabel(check.tick.symbol));
       if (check.crossed) {
         counts.crossed += 1;
         crossed.inc({ symbol: symbolLabel(check.tick.symbol) });
