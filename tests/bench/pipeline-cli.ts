@@ -49,7 +49,7 @@ function liveLine(label: string, f: LiveFigures): string {
   const verdict = f.p99 <= TARGET_P99 ? 'met' : 'NOT met';
   return (
     `latency ${label} (${f.shards} shard${f.shards > 1 ? 's' : ''}): final 1m bars on the channel after their minute ends ` +
-    `p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.bars} bars (slowest per minute: ${f.worstByMinute.join(', ')} ms); ` +
+    `p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.bars} bars (slowest per minute from ${new Date(f.firstMinute).toISOString().slice(11, 16)} UTC: ${f.worstByMinute.join(', ')} ms); ` +
     `target p99 ≤ grace + 50 = ${TARGET_P99} ms ${verdict}; ${f.repeated} repeated, exited: ${f.exited.join(', ') || 'none'}`
   );
 }

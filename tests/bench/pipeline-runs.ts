@@ -234,6 +234,8 @@ export interface LiveFigures extends LatencyFigures {
   exited: string[];
   /** The slowest final of each measured minute, ms after the minute's end, in minute order. */
   worstByMinute: number[];
+  /** Open time of the first measured minute, epoch ms. */
+  firstMinute: number;
 }
 
 /**
@@ -285,6 +287,7 @@ export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
       repeated: repeatedFinals(suite.finals).length,
       exited: suite.exited(),
       worstByMinute: worstByMinute(measured()),
+      firstMinute: first,
     };
   } finally {
     await suite.stop();
