@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { FakeFxcmServer } from '../../services/fxcm-gateway/test/fake-fxcm-server';
 import { isolatedEnv, unlinkNamespace } from '../harness/isolated-suite';
 import { openCalendarFile } from '../harness/open-calendar';
-import { ServiceProcess, waitFor } from '../harness/suite';
+import { ServiceProcess, untilSubscribed, waitFor } from '../harness/suite';
 
 // A burst of warmups against the fake FXCM, through the real scheduler and gateway processes:
 // with a quota of 6 calls per minute no sliding 60 s window ever holds more than 6 history
@@ -80,6 +80,8 @@ describe('history quota, end to end (scheduler and gateway processes, fake FXCM)
         30_000,
         () => `the gateway never subscribed\n${logs()}`,
       );
+      // commands are pub/sub: one published before the scheduler listens is lost
+      await untilSubscribed(redis, `${namespace}:commands`, 30_000);
       // Seven EUR/USD jobs (V1 allows HTF warmups of a targeted symbol): one more than a minute holds.
       const burst = [
         { type: 'fxcm_warmup', symbol: 'EURUSD', tf: '1m', min_history_bars: 30 },

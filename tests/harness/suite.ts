@@ -124,3 +124,15 @@ export async function dropNamespace(redis: Redis, namespace: string): Promise<vo
     cursor = next;
   } while (cursor !== '0');
 }
+
+/**
+ * Resolves once `channel` has a subscriber. fxcm:commands is pub/sub, as in V1: a command
+ * published before the scheduler has subscribed is lost, so a test waits for this first.
+ */
+export async function untilSubscribed(redis: Redis, channel: string, ms: number): Promise<void> {
+  await waitFor(
+    async () => Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1]) > 0,
+    ms,
+    () => `nothing ever subscribed to ${channel}`,
+  );
+}
