@@ -54,6 +54,26 @@ function liveLine(label: string, f: LiveFigures): string {
   );
 }
 
+/** Per measured minute: where its latency went, ms after the minute's end. */
+function stagesLine(label: string, f: LiveFigures): string {
+  const ms = (n: number | undefined): string => (n === undefined ? '?' : `+${n}`);
+  const minutes = f.stages.map(
+    (s) =>
+      `${new Date(s.minuteEnd - 60_000).toISOString().slice(11, 16)} watermark ${ms(s.watermark)}, ` +
+      `bars stream ${ms(s.barsFirst)}…${ms(s.barsLast)} (${s.bars}), channel ${ms(s.channelFirst)}…${ms(s.channelLast)}`,
+  );
+  const cpu = Object.entries(f.cpu)
+    .map(
+      ([name, seconds]) =>
+        `${name} ${seconds === undefined ? '?' : (seconds / f.cpuSpan).toFixed(2)}`,
+    )
+    .join(', ');
+  return (
+    `latency ${label}: stages per minute, ms after its end: ${minutes.join('; ')}; ` +
+    `CPU over those ${Math.round(f.cpuSpan)} s, cores: ${cpu}`
+  );
+}
+
 async function main(): Promise<void> {
   const redis = await PrivateRedis.start(['--appendfsync', 'everysec']);
   try {
@@ -70,6 +90,7 @@ async function main(): Promise<void> {
         ...profile('live-50'),
       });
       console.log(liveLine('50 × 20 ticks/s', at50));
+      console.log(stagesLine('50 × 20 ticks/s', at50));
     }
     if (runs.has('live-500')) {
       const at500 = await liveRun({
@@ -81,6 +102,7 @@ async function main(): Promise<void> {
         ...profile('live-500'),
       });
       console.log(liveLine('500 × 20 ticks/s', at500));
+      console.log(stagesLine('500 × 20 ticks/s', at500));
     }
   } finally {
     await redis.stop();

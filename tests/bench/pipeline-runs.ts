@@ -17,6 +17,7 @@ import {
   type LatencyFigures,
 } from './bench-figures';
 import { benchSymbols, BenchSuite, redisCpuSeconds } from './bench-suite';
+import { readMinuteStages, type MinuteStages } from './minute-stages';
 
 // The runs of `pnpm bench:pipeline` (and, at small sizes, of its short form in npm test):
 // the raw XADD ceiling, a tick flood end to end, and final-bar latency in real time.
@@ -236,6 +237,12 @@ export interface LiveFigures extends LatencyFigures {
   worstByMinute: number[];
   /** Open time of the first measured minute, epoch ms. */
   firstMinute: number;
+  /** CPU seconds each process (and Redis) spent from the first measured minute's start. */
+  cpu: Record<string, number | undefined>;
+  /** Seconds that CPU time was counted over. */
+  cpuSpan: number;
+  /** Each measured minute's watermark and bars-stream times, with its channel span. */
+  stages: (MinuteStages & { channelFirst: number; channelLast: number })[];
 }
 
 /**
@@ -275,11 +282,45 @@ export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
     const first = Math.ceil(Date.now() / MINUTE) * MINUTE;
     const last = first + (opts.minutes - 1) * MINUTE;
     const measured = () => suite.finals.filter((f) => f.openTime >= first && f.openTime <= last);
+    const cpuNow = async (): Promise<Record<string, number | undefined>> => ({
+      ...suite.cpu(),
+      redis: await redisCpuSeconds(suite.redis),
+      // this process: the subscriber that times the bars (and reads the stages)
+      subscriber: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    });
+    const cpuAtFirst = new Promise<Record<string, number | undefined>>((resolve, reject) => {
+      setTimeout(() => cpuNow().then(resolve, reject), first - Date.now());
+    });
+    // each minute's stages, read from the internal streams 5 s after it ends (still retained)
+    const stages: Promise<MinuteStages>[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    for (let end = first + MINUTE; end <= last + MINUTE; end += MINUTE) {
+      stages.push(
+        new Promise((resolve, reject) => {
+          const read = (): void => {
+            readMinuteStages(suite.redis, suite.namespace, opts.shards, end, GRACE_MS).then(
+              resolve,
+              reject,
+            );
+          };
+          timers.push(setTimeout(read, end + 5_000 - Date.now()));
+        }),
+      );
+    }
     await waitFor(
       () => measured().length >= opts.symbols * opts.minutes,
       (opts.minutes + 2) * MINUTE,
       () => `${measured().length}/${opts.symbols * opts.minutes} final bars\n${suite.logs()}`,
-    );
+    ).catch((err: unknown) => {
+      timers.forEach(clearTimeout);
+      throw err;
+    });
+    const cpuAfter = await cpuNow();
+    const cpuSpan = (Date.now() - first) / 1_000;
+    const channel = (end: number): number[] =>
+      measured()
+        .filter((f) => f.openTime === end - MINUTE)
+        .map((f) => f.arrivedAt - end);
     return {
       ...finalLatency(measured(), first + MINUTE),
       symbols: opts.symbols,
@@ -288,6 +329,13 @@ export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
       exited: suite.exited(),
       worstByMinute: worstByMinute(measured()),
       firstMinute: first,
+      cpu: cpuSpent(await cpuAtFirst, cpuAfter),
+      cpuSpan,
+      stages: (await Promise.all(stages)).map((stage) => ({
+        ...stage,
+        channelFirst: Math.min(...channel(stage.minuteEnd)),
+        channelLast: Math.max(...channel(stage.minuteEnd)),
+      })),
     };
   } finally {
     await suite.stop();
