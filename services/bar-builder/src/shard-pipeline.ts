@@ -102,6 +102,8 @@ export class ShardPipeline {
   private readonly rejected;
   private readonly future;
   private readonly warmup: WarmupRequests;
+  /** Watermark minute and symbol count the warm-up needs were last looked at with. */
+  private needsSeenAt = '';
   // The shard's symbols come from the tick stream, not from configuration: cap their series.
   private readonly symbolLabel = boundedLabel({ extra: MAX_SYMBOL_SERIES });
   private readonly partialUnrepaired;
@@ -173,6 +175,8 @@ export class ShardPipeline {
     const events: BarEvent[] = [];
     const ackNow: StreamEntry[] = [];
     const ackAfterDurable: StreamEntry[] = [];
+    /** A history bar, history range or feed gap was applied: coverage may have moved. */
+    let coverageInput = false;
     if (batch.length > 0 && this.roles.get(batch[0]!.stream) === 'ticks') {
       this.opts.previewGate?.observeBatch(batch.length);
     }
@@ -206,6 +210,11 @@ export class ShardPipeline {
           const { symbol, disposition } = applied;
           this.entries.inc(this.symbolLabel(symbol), disposition);
         }
+        if (
+          applied.kind === 'partial' ||
+          (applied.kind === 'events' && decoded.type !== 'watermark')
+        )
+          coverageInput = true;
         if (applied.kind === 'events') {
           events.push(...applied.events);
           ackAfterDurable.push(entry);
@@ -227,7 +236,7 @@ export class ShardPipeline {
     if (ctx) await ctx.deadLetter(rejected);
     else ackNow.push(...rejected.map((r) => r.entry));
     await this.makeDurable(events);
-    const watermark = engine.status().watermark;
+    const { watermark, symbols } = engine.status();
     const frontier = watermark === null ? -Infinity : minuteOf(watermark);
     if (watermark !== null && frontier > this.checkpointed) {
       this.opts.checkpoint.write(watermark);
@@ -238,7 +247,14 @@ export class ShardPipeline {
       this.released.add(this.held.releaseBefore(frontier), this.now());
     }
     await this.ackReleased();
-    this.warmup.request(engine.warmupNeeds());
+    // Warm-up needs move only when a symbol appears, history or a feed gap arrives, or the
+    // watermark enters a new minute (windows close, memory moves): looked at then, not after
+    // every batch of ticks (a walk over every symbol's windows).
+    const seenAt = `${frontier}/${symbols}`;
+    if (coverageInput || seenAt !== this.needsSeenAt) {
+      this.needsSeenAt = seenAt;
+      this.warmup.request(engine.warmupNeeds());
+    }
   }
 
   /**

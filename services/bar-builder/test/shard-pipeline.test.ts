@@ -9,6 +9,9 @@ import type { Redis } from 'ioredis';
 import type { ShardPipeline } from '../src/shard-pipeline';
 import { openStore, type BarStore } from '../src/store';
 import { readWatermarkCheckpoint } from '../src/watermark-checkpoint';
+import { calendarFor } from '@fxcm/calendar';
+import { createBarEngine } from '../src/domain';
+import type { WarmupNeed } from '../src/warmup-requests';
 import { pipelineOn } from './pipeline-harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -219,5 +222,69 @@ describe('ShardPipeline', () => {
     const finals = (await barsOut()).filter((b) => b.complete && b.tf === '1m');
     expect(finals).toEqual([{ tf: '1m', open_time: T, close: 1.1, complete: true }]);
     expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, source: 'history' }]);
+  });
+  it('looks at warm-up needs when a symbol appears, coverage input arrives or the minute moves, not after every batch', async () => {
+    const engine = createBarEngine({
+      priceMode: 'bid',
+      calendarFor,
+      timeframes: ['1m', '1h'],
+      holdUncoveredWindows: true,
+    });
+    const looked = jest.spyOn(engine, 'warmupNeeds');
+    const asked: WarmupNeed[] = [];
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      {},
+      { engine, requestHistory: (need) => asked.push(need) },
+    );
+    const at = (symbol: string, ts: number) =>
+      entry(
+        encodeStreamEntry('tick', {
+          symbol,
+          ts,
+          bid: 1.1,
+          ask: 1.10002,
+          recv_ts: ts,
+          source: 'replay',
+        }),
+      );
+    const M37 = T + 37 * 60_000; // the builder starts inside the 12:00 hour
+    const M = 60_000;
+    await pipe.handle([at('EURUSD', M37 + 1_000), watermark(M37 + M)]);
+    // the hour's window began before what the builder saw: it asks history for 12:00–12:37
+    expect(asked).toEqual([{ symbol: 'EURUSD', from: T, to: M37 }]);
+    expect(looked).toHaveBeenCalledTimes(1);
+    for (let i = 2; i <= 6; i += 1) await pipe.handle([at('EURUSD', M37 + M + i * 1_000)]);
+    expect(looked).toHaveBeenCalledTimes(1); // ticks of a known symbol in the same minute
+
+    await pipe.handle([watermark(M37 + 2 * M)]); // the minute moves
+    expect(looked).toHaveBeenCalledTimes(2);
+    await pipe.handle([at('GBPUSD', M37 + 2 * M + 5_000)]); // a symbol appears
+    expect(looked).toHaveBeenCalledTimes(3);
+    await pipe.handle([at('GBPUSD', M37 + 2 * M + 6_000)]);
+    expect(looked).toHaveBeenCalledTimes(3);
+    await pipe.handle([watermark(M37 + 3 * M)]); // GBPUSD's first minute is final
+    expect(looked).toHaveBeenCalledTimes(4);
+    expect(asked).toEqual([
+      { symbol: 'EURUSD', from: T, to: M37 },
+      { symbol: 'GBPUSD', from: T, to: M37 },
+    ]);
+
+    // history covers EURUSD's hour: its need goes, GBPUSD's stays
+    const range = {
+      stream: `${ns}:x:history:{0}`,
+      id: '0-1',
+      fields: encodeStreamEntry('history_range', {
+        symbol: 'EURUSD',
+        tf: '1m',
+        from: T,
+        to: M37,
+        bars: 0,
+        source: 'history',
+      }),
+    };
+    await pipe.handle([range]);
+    expect(looked).toHaveBeenCalledTimes(5);
+    expect(pipe.detail()['warming']).toEqual([{ symbol: 'GBPUSD', from: T, to: M37 }]);
   });
 });
