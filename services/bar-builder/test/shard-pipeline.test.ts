@@ -68,6 +68,12 @@ const tick = (ts: number, bid: number) =>
       source: 'replay',
     }),
   );
+/** An entry of the history stream (the tests' first and only one there). */
+const historyEntry = (fields: string[]): StreamEntry => ({
+  stream: `${ns}:x:history:{0}`,
+  id: '0-1',
+  fields,
+});
 const watermark = (ts: number) =>
   entry(encodeStreamEntry('watermark', { ts, feed: 'alive', source: 'replay' }));
 
@@ -199,10 +205,8 @@ describe('ShardPipeline', () => {
     // the minute waits: no final from its ticks
     expect((await barsOut()).filter((b) => b.complete && b.tf === '1m')).toEqual([]);
     expect(pipe.detail()).toMatchObject({ held_ticks: 0 });
-    const history = {
-      stream: `${ns}:x:history:{0}`,
-      id: '0-1',
-      fields: encodeStreamEntry('history_bar', {
+    const history = historyEntry(
+      encodeStreamEntry('history_bar', {
         symbol: 'EURUSD',
         tf: '1m',
         open_time: T,
@@ -217,7 +221,7 @@ describe('ShardPipeline', () => {
         volume: 40,
         source: 'history',
       }),
-    };
+    );
     await pipe.handle([history]);
     const finals = (await barsOut()).filter((b) => b.complete && b.tf === '1m');
     expect(finals).toEqual([{ tf: '1m', open_time: T, close: 1.1, complete: true }]);
@@ -271,10 +275,8 @@ describe('ShardPipeline', () => {
     ]);
 
     // history covers EURUSD's hour: its need goes, GBPUSD's stays
-    const range = {
-      stream: `${ns}:x:history:{0}`,
-      id: '0-1',
-      fields: encodeStreamEntry('history_range', {
+    const range = historyEntry(
+      encodeStreamEntry('history_range', {
         symbol: 'EURUSD',
         tf: '1m',
         from: T,
@@ -282,7 +284,7 @@ describe('ShardPipeline', () => {
         bars: 0,
         source: 'history',
       }),
-    };
+    );
     await pipe.handle([range]);
     expect(looked).toHaveBeenCalledTimes(5);
     expect(pipe.detail()['warming']).toEqual([{ symbol: 'GBPUSD', from: T, to: M37 }]);
