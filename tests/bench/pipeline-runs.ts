@@ -291,6 +291,8 @@ export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
     const cpuAtFirst = new Promise<Record<string, number | undefined>>((resolve, reject) => {
       setTimeout(() => cpuNow().then(resolve, reject), first - Date.now());
     });
+    // awaited once the minutes are in; a failure before then is not an unhandled rejection
+    cpuAtFirst.catch(() => undefined);
     // each minute's stages, read from the internal streams 5 s after it ends (still retained)
     const stages: Promise<MinuteStages>[] = [];
     const timers: NodeJS.Timeout[] = [];
@@ -306,6 +308,7 @@ export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
           timers.push(setTimeout(read, end + 5_000 - Date.now()));
         }),
       );
+      stages[stages.length - 1]!.catch(() => undefined);
     }
     await waitFor(
       () => measured().length >= opts.symbols * opts.minutes,
