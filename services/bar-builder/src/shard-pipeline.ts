@@ -281,9 +281,10 @@ export class ShardPipeline {
    */
   flushPreviews(now: number): number {
     const targets = this.opts.previewTargets?.();
-    const previews: PreviewEvent[] = this.opts.engine
-      .previews()
-      .filter((p) => targets?.has(p.symbol, p.tf) ?? true);
+    // only the targets' previews are built: the others would go nowhere
+    const previews: PreviewEvent[] = this.opts.engine.previews(
+      targets && ((symbol, tf) => targets.has(symbol, tf)),
+    );
     const gate = this.opts.previewGate;
     if (gate?.backlogged) {
       gate.drop('backlog', previews.length);

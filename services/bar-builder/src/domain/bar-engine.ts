@@ -7,6 +7,7 @@ import {
   type BarEvent,
   type EngineStatus,
   type PreviewEvent,
+  type PreviewFilter,
   type RestoreOptions,
   type TickDisposition,
 } from './engine-events';
@@ -46,6 +47,7 @@ export type {
   EngineStatus,
   FinalEvent,
   PreviewEvent,
+  PreviewFilter,
   RestoreOptions,
   RevisedEvent,
   TickDisposition,
@@ -367,8 +369,9 @@ export class BarEngine {
   /**
    * The open bar of every `(symbol, tf)` whose content changed (by ticks) since the last call,
    * `complete=false`. The service calls it on its publish timer; the engine keeps no clock.
+   * With `wanted`, only those `(symbol, tf)` are built (the rest count as taken all the same).
    */
-  previews(): PreviewEvent[] {
+  previews(wanted?: PreviewFilter): PreviewEvent[] {
     const out: PreviewEvent[] = [];
     for (const s of this.dirtySymbols) {
       s.dirty = false;
@@ -382,12 +385,14 @@ export class BarEngine {
           false,
         ),
       );
-      open.forEach((b, i) => {
-        if (b.dirty)
-          out.push({ kind: 'preview', symbol: s.symbol, tf: '1m', bar: minutes[i] as Bar });
-      });
+      if (wanted?.(s.symbol, '1m') ?? true) {
+        open.forEach((b, i) => {
+          if (b.dirty)
+            out.push({ kind: 'preview', symbol: s.symbol, tf: '1m', bar: minutes[i] as Bar });
+        });
+      }
       try {
-        this.windows.previews(s, minutes, out);
+        this.windows.previews(s, minutes, out, wanted);
       } catch (err) {
         // Without its calendar a symbol still previews its 1m bars; the failure is reported.
         if (!isBarEngineError(err, 'BAR_CALENDAR_FAILED')) throw err;

@@ -42,6 +42,9 @@ export interface PreviewEvent {
   bar: Bar;
 }
 
+/** Which `(symbol, tf)` previews are built (e.g. the targets on the wire). */
+export type PreviewFilter = (symbol: string, tf: Timeframe) => boolean;
+
 /** Options of {@link BarEngine.restore}. */
 export interface RestoreOptions {
   /**

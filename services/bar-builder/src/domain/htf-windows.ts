@@ -1,5 +1,10 @@
 import type { Bar } from './bar';
-import { pushRevision, type BarEvent, type PreviewEvent } from './engine-events';
+import {
+  pushRevision,
+  type BarEvent,
+  type PreviewEvent,
+  type PreviewFilter,
+} from './engine-events';
 import { windowOf } from './session-calendar';
 import type { HtfSeries, SymbolState } from './symbol-state';
 import { WindowAggregate, type MinuteInput } from './window-aggregate';
@@ -221,9 +226,10 @@ export class HigherTimeframes {
   }
 
   /** Previews of the higher-timeframe windows that contain a changed open minute. */
-  previews(s: SymbolState, minutes: Bar[], out: PreviewEvent[]): void {
+  previews(s: SymbolState, minutes: Bar[], out: PreviewEvent[], wanted?: PreviewFilter): void {
     const open = s.openBars;
     for (const series of s.htf) {
+      if (wanted !== undefined && !wanted(s.symbol, series.tf)) continue;
       let lastStart = -Infinity;
       for (const b of open) {
         if (!b.dirty) continue;

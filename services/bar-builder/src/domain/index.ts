@@ -9,6 +9,7 @@ export {
   type EngineStatus,
   type FinalEvent,
   type PreviewEvent,
+  type PreviewFilter,
   type RestoreOptions,
   type RevisedEvent,
   type TickDisposition,

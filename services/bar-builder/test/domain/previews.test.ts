@@ -96,4 +96,31 @@ describe('previews of the open bars', () => {
       },
     ]);
   });
+  it('builds only the wanted (symbol, tf) previews: the same bars, and the rest taken all the same', () => {
+    const all = engineWith(undefined, { timeframes: ['1m', '5m', '1h'] });
+    const some = engineWith(undefined, { timeframes: ['1m', '5m', '1h'] });
+    const wanted = (symbol: string, tf: string): boolean =>
+      (symbol === 'EURUSD' && tf === '5m') || (symbol === 'GBPUSD' && tf !== '5m');
+    const feed = (at: string, price: number, minuteEnd?: string): void => {
+      for (const e of [all, some]) {
+        tick(e, 'EURUSD', at, price);
+        tick(e, 'GBPUSD', at, price + 0.5);
+        if (minuteEnd) wm(e, minuteEnd);
+      }
+    };
+    feed('2014-05-06T10:00:10.000', 1.1);
+    feed('2014-05-06T10:00:40.000', 1.12, '2014-05-06T10:01:00.000');
+    feed('2014-05-06T10:01:05.000', 1.09);
+    const expected = all.previews().filter((p) => wanted(p.symbol, p.tf));
+    expect(expected.map((p) => `${p.symbol} ${p.tf}`)).toEqual([
+      'EURUSD 5m',
+      'GBPUSD 1m',
+      'GBPUSD 1h',
+    ]);
+    expect(some.previews(wanted)).toEqual(expected);
+    // what was not wanted was taken: a later call has nothing until a tick changes a bar
+    expect(some.previews()).toEqual([]);
+    feed('2014-05-06T10:01:30.000', 1.08);
+    expect(some.previews(wanted)).toEqual(all.previews().filter((p) => wanted(p.symbol, p.tf)));
+  });
 });
