@@ -246,6 +246,18 @@ export interface LiveFigures extends LatencyFigures {
 }
 
 /**
+ * Runs `read` at epoch ms `atMs` (its timer kept in `timers`, to clear on failure). The result is
+ * awaited once the run is over: a failure before then is not an unhandled rejection.
+ */
+function readAt<T>(atMs: number, read: () => Promise<T>, timers: NodeJS.Timeout[]): Promise<T> {
+  const value = new Promise<T>((resolve, reject) => {
+    timers.push(setTimeout(() => read().then(resolve, reject), atMs - Date.now()));
+  });
+  value.catch(() => undefined);
+  return value;
+}
+
+/**
  * The simulator in real time (an always-open calendar) at `ticksPerSecond` per symbol through
  * the gateway, the bar builder shard(s) and the publisher, for `minutes` whole minutes after the
  * gateway is ready; the latency of each of those minutes' final 1m bars on the channel.
@@ -288,27 +300,13 @@ export async function liveRun(opts: PipelineRunOptions): Promise<LiveFigures> {
       // this process: the subscriber that times the bars (and reads the stages)
       subscriber: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     });
-    const cpuAtFirst = new Promise<Record<string, number | undefined>>((resolve, reject) => {
-      setTimeout(() => cpuNow().then(resolve, reject), first - Date.now());
-    });
-    // awaited once the minutes are in; a failure before then is not an unhandled rejection
-    cpuAtFirst.catch(() => undefined);
+    const timers: NodeJS.Timeout[] = [];
+    const cpuAtFirst = readAt(first, cpuNow, timers);
     // each minute's stages, read from the internal streams 5 s after it ends (still retained)
     const stages: Promise<MinuteStages>[] = [];
-    const timers: NodeJS.Timeout[] = [];
     for (let end = first + MINUTE; end <= last + MINUTE; end += MINUTE) {
-      stages.push(
-        new Promise((resolve, reject) => {
-          const read = (): void => {
-            readMinuteStages(suite.redis, suite.namespace, opts.shards, end, GRACE_MS).then(
-              resolve,
-              reject,
-            );
-          };
-          timers.push(setTimeout(read, end + 5_000 - Date.now()));
-        }),
-      );
-      stages[stages.length - 1]!.catch(() => undefined);
+      const read = () => readMinuteStages(suite.redis, suite.namespace, opts.shards, end, GRACE_MS);
+      stages.push(readAt(end + 5_000, read, timers));
     }
     await waitFor(
       () => measured().length >= opts.symbols * opts.minutes,
