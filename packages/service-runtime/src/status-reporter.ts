@@ -7,6 +7,7 @@ import {
 } from '@fxcm/contracts';
 import type { Redis } from 'ioredis';
 import { standingProblems } from './standing-problems';
+import { everyPeriod, type PeriodicTimer } from './periodic';
 
 /** One entry of `errors[]` (contract `stream-service-status`). */
 export type StatusError = ServiceError;
@@ -49,7 +50,7 @@ export class StatusReporter {
   private readonly degradations = new Set<string>();
   private counters: Record<string, number> = {};
   private detail: Record<string, unknown> = {};
-  private timer: NodeJS.Timeout | undefined;
+  private timer: PeriodicTimer | undefined;
   private readonly stream: string;
   private readonly now: () => number;
   private writing: Promise<void> = Promise.resolve();
@@ -132,14 +133,15 @@ export class StatusReporter {
       this.error(p.code, p.message, { severity: 'critical' });
       this.degrade(p.flag);
     }
-    this.timer ??= setInterval(() => this.publishSoon(), this.opts.intervalMs ?? 5_000);
+    // at the middle of each interval of wall-clock time, away from a minute's finals
+    this.timer ??= everyPeriod(this.opts.intervalMs ?? 5_000, () => this.publishSoon());
     this.publishSoon();
   }
 
   /** Writes a last `stopping` record and stops the timer. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      if (this.timer) clearInterval(this.timer);
+      this.timer?.stop();
       this.timer = undefined;
       this.state = 'stopping';
       this.publishSoon();

@@ -13,7 +13,9 @@ import { StreamConsumer, StreamProducer } from '@fxcm/redis-streams';
 import {
   loadServiceCalendar,
   consumerReporting,
+  everyPeriod,
   StatusReporter,
+  type PeriodicTimer,
   type ServiceApp,
   type ServiceDeps,
 } from '@fxcm/service-runtime';
@@ -128,11 +130,11 @@ export function createApp({
   });
   let pipeline: ShardPipeline | undefined;
   let consumer: StreamConsumer | undefined;
-  let previewTimer: NodeJS.Timeout | undefined;
+  let previewTimer: PeriodicTimer | undefined;
   let releaseTimer: NodeJS.Timeout | undefined;
   const inputReporting = consumerReporting({ logger, metrics, status }, 'ticks');
   const slo = createSloMetrics(metrics);
-  let statusTimer: NodeJS.Timeout | undefined;
+  let statusTimer: PeriodicTimer | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -229,17 +231,17 @@ export function createApp({
         });
       }, RELEASE_ACK_IDLE_MS);
       if (config.previewsEnabled) {
-        previewTimer = setInterval(
-          () => pipeline!.flushPreviews(Date.now()),
-          config.previewIntervalSeconds * 1_000,
+        // Previews and the status below run mid-period (wall clock), clear of a minute's finals.
+        previewTimer = everyPeriod(config.previewIntervalSeconds * 1_000, () =>
+          pipeline!.flushPreviews(Date.now()),
         );
       }
-      statusTimer = setInterval(() => {
+      statusTimer = everyPeriod(1_000, () => {
         status.setDetail({ shard, ...pipeline!.detail(), ...control.detail() });
         const counters = engine.counters();
         status.setCounters(countersOf(counters));
         slo.observe(counters);
-      }, 1_000);
+      });
       status.setState('ok');
     },
     readiness() {
@@ -249,9 +251,9 @@ export function createApp({
     },
     stop() {
       stopping ??= (async () => {
-        if (previewTimer) clearInterval(previewTimer);
+        previewTimer?.stop();
         if (releaseTimer) clearInterval(releaseTimer);
-        if (statusTimer) clearInterval(statusTimer);
+        statusTimer?.stop();
         await control.close();
         await consumer?.close();
         await producer.close();

@@ -4,6 +4,7 @@ import { createRateLimitedLog } from '@fxcm/logging';
 import { boundedLabel } from '@fxcm/metrics';
 import { StreamProducer } from '@fxcm/redis-streams';
 import {
+  everyPeriod,
   loadServiceCalendar,
   StatusReporter,
   type ServiceApp,
@@ -250,12 +251,15 @@ export function createApp({
     },
   });
 
-  const reportCounts = setInterval(() => {
-    status.setCounters({ ...counts });
-    // The history quota and backoff change without feed events: refreshed every second.
-    reportDetail();
-  }, 1_000);
-  reportCounts.unref();
+  const reportCounts = everyPeriod(
+    1_000,
+    () => {
+      status.setCounters({ ...counts });
+      // The history quota and backoff change without feed events: refreshed every second.
+      reportDetail();
+    },
+    { unref: true },
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -274,7 +278,7 @@ export function createApp({
     },
     stop() {
       stopping ??= (async () => {
-        clearInterval(reportCounts);
+        reportCounts.stop();
         await universe.close();
         await provider.stop();
         await recorder?.close();

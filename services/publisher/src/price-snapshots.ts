@@ -7,6 +7,7 @@ import {
 } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
+import { everyPeriod, type PeriodicTimer } from '@fxcm/service-runtime';
 import type { Redis } from 'ioredis';
 
 /** A quote as the snapshots keep it. */
@@ -81,7 +82,7 @@ export interface PriceSnapshotsOptions {
  * interval — whoever takes the lock — and the last quotes live in Redis, so replicas agree.
  */
 export class PriceSnapshots {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: PeriodicTimer | undefined;
   private running: Promise<void> = Promise.resolve();
   private readonly sent;
 
@@ -93,7 +94,8 @@ export class PriceSnapshots {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => {
+    // Mid-interval of wall-clock time (every replica alike): clear of a minute's final bars.
+    this.timer ??= everyPeriod(this.opts.intervalMs, () => {
       this.running = this.running
         .then(() => this.tick())
         .then(() => undefined)
@@ -101,7 +103,7 @@ export class PriceSnapshots {
           this.opts.metrics.errors.inc({ type: 'redis' });
           this.opts.logger.warn('price snapshot failed', { err });
         });
-    }, this.opts.intervalMs);
+    });
   }
 
   /** One interval: take the lock, refresh the last quotes, send one message per symbol. */
@@ -143,7 +145,7 @@ export class PriceSnapshots {
 
   /** Stops the timer and waits for the snapshot in hand. Idempotent. */
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = undefined;
     await this.running;
   }

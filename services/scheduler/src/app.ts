@@ -20,8 +20,10 @@ import type { ChainableCommander } from 'ioredis';
 import {
   channelEnvOf,
   consumerReporting,
+  everyPeriod,
   loadServiceCalendar,
   StatusReporter,
+  type PeriodicTimer,
   type ServiceApp,
   type ServiceDeps,
   type ServiceStatusRecord,
@@ -335,7 +337,7 @@ export function createApp(
     lastCycleMs = Date.now() - cycleStart;
   };
 
-  let timer: NodeJS.Timeout | undefined;
+  let timer: PeriodicTimer | undefined;
   let stopping: Promise<void> | undefined;
   return {
     async start() {
@@ -346,7 +348,8 @@ export function createApp(
       tailSchedule?.start();
       startWarmup?.start();
       logger.info('scheduling', { build_version: buildVersion ?? 'unknown' });
-      timer = setInterval(() => {
+      // Mid-period of wall-clock time, clear of a minute's final bars.
+      timer = everyPeriod(config.telemetryIntervalSeconds * 1_000, () => {
         // One cycle at a time: while Redis is away, cycles are skipped rather than queued, so
         // no burst of stale records follows the outage.
         if (cycling || redis.status !== 'ready') return;
@@ -359,12 +362,12 @@ export function createApp(
           .finally(() => {
             cycling = false;
           });
-      }, config.telemetryIntervalSeconds * 1_000);
+      });
       status.setState('ok');
     },
     stop() {
       stopping ??= (async () => {
-        if (timer) clearInterval(timer);
+        timer?.stop();
         tailSchedule?.stop();
         await startWarmup?.stop();
         await consumer.close();
