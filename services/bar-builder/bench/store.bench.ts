@@ -1,12 +1,15 @@
 /*
- * Bar store benchmark: prints appends/s of the live path (1 bar + fdatasync), bulk appends of a
- * day of history (1440 bars, one write + fdatasync), gap-fill rewrites, open and read MB/s.
+ * Bar store benchmark: prints appends/s of the live path (1 bar + fdatasync), a minute's end
+ * of 250 symbols (one after another and side by side), bulk appends of a day of history
+ * (1440 bars, one write + fdatasync), gap-fill rewrites, open and read MB/s.
  *   pnpm exec tsx --conditions=source services/bar-builder/bench/store.bench.ts [dir]
  * The figures depend on the disk under `dir` (default: the OS temp dir).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { STORE_APPENDS_IN_FLIGHT } from '../src/shard-pipeline';
+import { sideBySide } from '../src/side-by-side';
 import { openStore, type StoredBar } from '../src/store';
 import { referenceBars } from '../test/store/reference-bars';
 
@@ -51,6 +54,41 @@ function line(name: string, value: string): void {
   console.log(`${name.padEnd(46)} ${value}`);
 }
 
+/**
+ * A minute's end in the bar builder: one 1m final for each of 250 symbols, appended one after
+ * another or side by side as the builder does; wall time and the process's CPU (its I/O threads
+ * included), median of 10 minutes each, alternating.
+ */
+async function minuteEnd(dir: string, minutes: StoredBar[]): Promise<void> {
+  const store = await openStore({ dir, maxBars: MAX_BARS });
+  const symbols = Array.from({ length: 250 }, (_, i) => `SYM${i}`);
+  const figures: Record<'one after another' | 'side by side', { wall: number[]; cpu: number[] }> = {
+    'one after another': { wall: [], cpu: [] },
+    'side by side': { wall: [], cpu: [] },
+  };
+  for (const [i, bar] of minutes.entries()) {
+    const append = (symbol: string) => store.append(symbol, '1m', [bar]).then(() => undefined);
+    const mode = i % 2 === 0 ? 'one after another' : 'side by side';
+    const cpu = process.cpuUsage();
+    const t = process.hrtime.bigint();
+    if (mode === 'side by side') await sideBySide(symbols, STORE_APPENDS_IN_FLIGHT, append);
+    else for (const symbol of symbols) await append(symbol);
+    const used = process.cpuUsage(cpu);
+    // the first two minutes create the files (a rewrite each): not the live path
+    if (i < 2) continue;
+    figures[mode].wall.push(seconds(t) * 1e3);
+    figures[mode].cpu.push((used.user + used.system) / 1e3);
+  }
+  await store.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  for (const [mode, { wall, cpu }] of Object.entries(figures)) {
+    line(
+      `minute's end, 250 symbols, ${mode}`,
+      `${median(wall).toFixed(1)} ms, CPU ${median(cpu).toFixed(1)} ms`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(process.argv[2] ?? tmpdir(), 'store-bench-'));
   try {
@@ -67,6 +105,8 @@ async function main(): Promise<void> {
       'live append, 1 bar + fdatasync',
       `${(999 / s).toFixed(0)} appends/s (${((s / 999) * 1e3).toFixed(2)} ms each)`,
     );
+
+    await minuteEnd(join(dir, 'minute-end'), bars.slice(0, 22));
 
     // Bulk: a day of history per append.
     const bulk = bars.slice(1000, 1000 + 1440 * 20);
