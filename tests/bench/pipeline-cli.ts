@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PrivateRedis } from '../harness/private-redis';
+import { BENCH_REDIS_ARGS } from './bench-suite';
 import {
   floodRun,
   GRACE_MS,
@@ -75,7 +76,7 @@ function stagesLine(label: string, f: LiveFigures): string {
 }
 
 async function main(): Promise<void> {
-  const redis = await PrivateRedis.start(['--appendfsync', 'everysec']);
+  const redis = await PrivateRedis.start([...BENCH_REDIS_ARGS]);
   try {
     console.log(`machine: ${machineLine(await redisVersion(redis.url))}`);
     if (runs.has('flood')) await floodAndCeiling(redis.url);

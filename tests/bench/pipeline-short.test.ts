@@ -1,4 +1,5 @@
 import { PrivateRedis } from '../harness/private-redis';
+import { BENCH_REDIS_ARGS } from './bench-suite';
 import { floodRun, GRACE_MS } from './pipeline-runs';
 import { soakRun } from './soak-run';
 
@@ -10,7 +11,7 @@ import { soakRun } from './soak-run';
 describe('bench:pipeline and soak (short forms)', () => {
   let redis: PrivateRedis;
   beforeAll(async () => {
-    redis = await PrivateRedis.start(['--appendfsync', 'everysec']);
+    redis = await PrivateRedis.start([...BENCH_REDIS_ARGS]);
   });
   afterAll(async () => {
     await redis.stop();

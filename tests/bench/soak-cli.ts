@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PrivateRedis } from '../harness/private-redis';
+import { BENCH_REDIS_ARGS } from './bench-suite';
 import { growth, mib } from './bench-figures';
 import { GRACE_MS, machineLine, redisVersion } from './pipeline-runs';
 import { soakRun, type SoakFigures } from './soak-run';
@@ -64,7 +65,7 @@ function report(f: SoakFigures, label: string): void {
 }
 
 async function main(): Promise<void> {
-  const redis = await PrivateRedis.start(['--appendfsync', 'everysec']);
+  const redis = await PrivateRedis.start([...BENCH_REDIS_ARGS]);
   const opts = {
     redisUrl: redis.url,
     symbols: Number(values.symbols),
