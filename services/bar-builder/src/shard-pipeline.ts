@@ -28,7 +28,6 @@ import { applyInput } from './input-application';
 import { WarmupRequests, type WarmupNeed } from './warmup-requests';
 import { HeldTicks } from './held-ticks';
 import { ReleasedAcks } from './release-acks';
-import { sideBySide } from './side-by-side';
 import { isStoreError, type BarStore, type StoredBar } from './store';
 
 /** Distinct symbols a shard gives their own metric series (the rest count as `other`). */
@@ -40,8 +39,6 @@ const MAX_SYMBOL_SERIES = 64;
 const RELEASE_ACK_DELAY_MS = 2_000;
 /** Released ticks acknowledged per batch handled (or per idle call), one XACK per stream. */
 const RELEASE_ACK_CHUNK = 10_000;
-/** Store appends (one per symbol with new finals) running at once. */
-export const STORE_APPENDS_IN_FLIGHT = 16;
 /** Options of {@link ShardPipeline}. */
 export interface ShardPipelineOptions {
   engine: BarEngine;
@@ -342,11 +339,9 @@ export class ShardPipeline {
       }
     }
     await this.opts.producer.flush();
-    // A minute's end brings one append per symbol, each fsync'd: run side by side, the disk
-    // commits them together (250 appends: ~100 → ~40 ms, and less CPU) instead of one by one.
-    await sideBySide([...finals1m], STORE_APPENDS_IN_FLIGHT, ([symbol, bars]) =>
-      this.store(symbol, bars),
-    );
+    // One after another on purpose: side by side is faster but takes every core just as the
+    // publisher signs these finals (docs/store.md, "How a write happens").
+    for (const [symbol, bars] of finals1m) await this.store(symbol, bars);
   }
 
   private async store(symbol: string, bars: StoredBar[]): Promise<void> {

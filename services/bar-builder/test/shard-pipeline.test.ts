@@ -183,44 +183,6 @@ describe('ShardPipeline', () => {
     expect(pipe.detail()).toMatchObject({ released_unacked: 0 });
   });
 
-  it("stores a minute's finals of many symbols side by side, every one durable when the batch is done", async () => {
-    const symbols = Array.from({ length: 40 }, (_, i) => `SYM${String(i).padStart(2, '0')}`);
-    let inFlight = 0;
-    let most = 0;
-    const append = store.append.bind(store);
-    jest.spyOn(store, 'append').mockImplementation(async (...args) => {
-      most = Math.max(most, (inFlight += 1));
-      try {
-        return await append(...args);
-      } finally {
-        inFlight -= 1;
-      }
-    });
-    const { pipe } = pipeline();
-    const ticks = symbols.map((symbol, i) =>
-      entry(
-        encodeStreamEntry('tick', {
-          symbol,
-          ts: T + 1_000 + i,
-          bid: 1.1 + i / 1_000,
-          ask: 1.1 + i / 1_000 + 0.00002,
-          recv_ts: T + 1_000 + i,
-          source: 'replay',
-        }),
-      ),
-    );
-    await pipe.handle([...ticks, watermark(T + 60_000)]);
-    expect(most).toBeGreaterThan(1);
-    expect(most).toBeLessThanOrEqual(16);
-    for (const [i, symbol] of symbols.entries()) {
-      expect(await store.read(symbol, '1m')).toMatchObject([
-        { open_time: T, close: 1.1 + i / 1_000 },
-      ]);
-    }
-    // and only then are the ticks acknowledged
-    expect(ids(acked)).toEqual(expect.arrayContaining(ticks.map((t) => t.id)));
-  });
-
   it('restores from the store: re-delivered ticks of final minutes are recognised, not rebuilt', async () => {
     const first = pipeline().pipe;
     const ticks = [tick(T + 1_000, 1.1), tick(T + 2_000, 1.15)];
