@@ -45,5 +45,5 @@ export { ControlReader, TargetSet, controlErrorReporter, universeOf } from './co
 export type { ControlErrorSinks, ControlReaderOptions } from './control-reader';
 export { trackConnections, type TrackedConnector } from './redis-readiness';
 export { readBuildVersion, UNKNOWN_VERSION } from './build-version';
-export { everyPeriod, nextRunAt } from './periodic';
+export { everyPeriod } from './periodic';
 export type { PeriodicOptions, PeriodicTimer } from './periodic';
