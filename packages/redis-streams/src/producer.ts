@@ -29,6 +29,8 @@ interface Queued {
   stream: string;
   fields: string[];
   droppable: boolean;
+  /** The entry's event time, when it has one: what {@link StreamProducer.addAhead} may pass. */
+  eventTime?: number;
 }
 
 /** A caller of {@link StreamProducer.below} waiting for the queue to shrink. */
@@ -38,12 +40,17 @@ interface DepthWaiter {
 }
 
 /**
- * Batching XADD writer. Entries are written in the order they were added, in batches of
- * `batchSize` (one script call each, see `stream-append.ts`); a failed batch is retried with
- * backoff and never reordered or lost (unless droppable and the queue is over `maxQueue`).
+ * Batching XADD writer. Entries are written in the order they were added (but for those queued
+ * with {@link StreamProducer.addAhead}), in batches of `batchSize` (one script call each, see
+ * `stream-append.ts`); a failed batch is retried with backoff and never reordered or lost (unless
+ * droppable and the queue is over `maxQueue`).
  */
 export class StreamProducer {
   private queue: Queued[] = [];
+  /** Entries at the head of the queue in the write under way (they leave it once written). */
+  private inFlight = 0;
+  /** The next write ends before this index (an entry queued ahead goes out in a short write). */
+  private cutAt = 0;
   /** The write loop while it runs: it writes until the queue is empty. */
   private flushing: Promise<void> | undefined;
   private waiters: DepthWaiter[] = [];
@@ -72,18 +79,54 @@ export class StreamProducer {
     return this.queue.length;
   }
 
-  /** Queues one entry. Returns false when a droppable entry was dropped under backpressure. */
-  add(stream: string, fields: string[], options: { droppable?: boolean } = {}): boolean {
-    if (this.closed) throw new Error(`StreamProducer is closed (add to ${stream})`);
+  /**
+   * Queues one entry. Returns false when a droppable entry was dropped under backpressure.
+   * `eventTime` lets an entry queued later with {@link addAhead} go out before this one.
+   */
+  add(
+    stream: string,
+    fields: string[],
+    options: { droppable?: boolean; eventTime?: number } = {},
+  ): boolean {
+    this.refuseIfClosed(stream);
     const droppable = options.droppable ?? false;
     if (droppable && this.queue.length >= this.maxQueue) {
       this.opts.onDrop?.(stream);
       return false;
     }
-    this.queue.push({ stream, fields, droppable });
+    this.queue.push({ stream, fields, droppable, eventTime: options.eventTime });
     if (this.queue.length >= this.batchSize) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.lingerMs);
     return true;
+  }
+
+  /**
+   * Queues one entry ahead of the waiting entries of its stream that have an event time at or
+   * after `passes`; the next write ends with it (call {@link flush} to start that write at once,
+   * after queueing every such entry it should carry). It never passes the write under way, an entry of its stream without an event time, or
+   * one with an earlier event time, so what a reader of the stream may infer from order still
+   * holds (a watermark `passes` promises that no later entry is older).
+   */
+  addAhead(stream: string, fields: string[], passes: number): void {
+    this.refuseIfClosed(stream);
+    let at = this.queue.length;
+    while (at > this.inFlight) {
+      const before = this.queue[at - 1]!;
+      if (
+        before.stream === stream &&
+        (before.eventTime === undefined || before.eventTime < passes)
+      ) {
+        break;
+      }
+      at -= 1;
+    }
+    this.queue.splice(at, 0, { stream, fields, droppable: false });
+    this.cutAt = Math.max(this.cutAt + (at < this.cutAt ? 1 : 0), at + 1);
+    this.timer ??= setTimeout(() => this.kick(), this.lingerMs);
+  }
+
+  private refuseIfClosed(stream: string): void {
+    if (this.closed) throw new Error(`StreamProducer is closed (add to ${stream})`);
   }
 
   /** Resolves when every entry queued before the call has been written. */
@@ -143,26 +186,32 @@ export class StreamProducer {
     this.closed = true;
     this.sleeper.interrupt();
     this.queue = [];
+    this.cutAt = 0;
     this.wake();
   }
 
   private async writeAll(): Promise<void> {
     let failures = 0;
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.batchSize);
+      const size = this.cutAt > 0 ? Math.min(this.cutAt, this.batchSize) : this.batchSize;
+      const batch = this.queue.slice(0, size);
+      this.inFlight = batch.length;
       try {
         const { written, error } = await this.write(batch);
+        this.inFlight = 0;
         // Only what was written leaves the queue; the rest keeps its order for the retry
         // (an empty queue here was abandoned by abort()). Spliced in place: a copy of the whole
         // queue per batch costs more than the write itself under a flood.
         if (this.queue.length > 0) {
           if (written.size === batch.length) this.queue.splice(0, batch.length);
           else this.queue.splice(0, batch.length, ...batch.filter((entry) => !written.has(entry)));
+          this.cutAt = Math.max(0, this.cutAt - written.size);
         }
         this.wake();
         if (error) throw error;
         failures = 0;
       } catch (err) {
+        this.inFlight = 0;
         this.opts.onError?.(err);
         failures += 1;
         await this.sleeper.sleep(reconnectDelay(failures, this.retry));

@@ -139,6 +139,55 @@ describe('StreamProducer', () => {
     expect(failing.depth).toBe(0);
   });
 
+  it('addAhead passes the waiting entries of its stream with a later event time, stops at an older one, and goes out in a write of its own', async () => {
+    const a = `${prefix}:ahead-a`;
+    const b = `${prefix}:ahead-b`;
+    const producer = track(
+      new StreamProducer({ redis, maxLen: 1_000, batchSize: 100, lingerMs: 10_000 }),
+    );
+    const add = (stream: string, value: string, eventTime?: number): boolean =>
+      producer.add(stream, ['v', value], eventTime === undefined ? {} : { eventTime });
+    add(a, 'gap');
+    add(a, 't100', 100);
+    add(a, 't50', 50);
+    add(b, 't400', 400);
+    add(a, 't200', 200);
+    add(a, 't300', 300);
+    // a: passes t300 and t200, stops at t50 (older); b: passes t400 and every entry of a
+    producer.addAhead(a, ['v', 'wm150'], 150);
+    producer.addAhead(b, ['v', 'wm150'], 150);
+    const seen: number[] = [];
+    const firstWrite = producer.below(8).then(() => seen.push(producer.depth));
+    await producer.flush();
+    await firstWrite;
+    // the first write ended with the last entry queued ahead: 5 of the 8 entries
+    expect(seen).toEqual([3]);
+    const values = async (stream: string): Promise<string[]> =>
+      (await redis.xrange(stream, '-', '+')).map(([, f]) => f[1]!);
+    expect(await values(a)).toEqual(['gap', 't100', 't50', 'wm150', 't200', 't300']);
+    expect(await values(b)).toEqual(['wm150', 't400']);
+  });
+
+  it('addAhead never passes the write under way or an entry without an event time', async () => {
+    const stream = `${prefix}:ahead-inflight`;
+    const producer = track(
+      new StreamProducer({ redis, maxLen: 1_000, batchSize: 3, lingerMs: 10_000 }),
+    );
+    // the third entry fills a batch: its write starts at once and is under way
+    for (const t of [100, 200, 300, 400]) producer.add(stream, ['v', `t${t}`], { eventTime: t });
+    producer.addAhead(stream, ['v', 'wm50'], 50);
+    producer.addAhead(stream, ['v', 'wm60'], 60);
+    await producer.flush();
+    expect((await redis.xrange(stream, '-', '+')).map(([, f]) => f[1])).toEqual([
+      't100',
+      't200',
+      't300',
+      'wm50',
+      'wm60',
+      't400',
+    ]);
+  });
+
   it('refuses entries after close', async () => {
     const producer = new StreamProducer({ redis, maxLen: 10 });
     await producer.close();

@@ -28,12 +28,25 @@ export class TickWriter {
   private readonly shardBySymbol = new Map<string, string>();
   private readonly highWater: number;
   private readonly resumeAt: number;
+  /** Watermarks go ahead of newer queued ticks (live feeds only). */
+  private readonly ahead: boolean;
 
   constructor(private readonly opts: TickWriterOptions) {
     const names = streamNames(opts.namespace);
     this.streams = Array.from({ length: opts.shardCount }, (_, shard) => names.ticks(shard));
     this.highWater = opts.highWater ?? 20_000;
     this.resumeAt = opts.resumeAt ?? Math.ceil(this.highWater / 2);
+    if (!(
+      Number.isInteger(this.resumeAt) &&
+      this.resumeAt >= 1 &&
+      this.resumeAt <= this.highWater
+    )) {
+      // A feed told to wait for a depth the queue never goes under would wait for good.
+      throw new RangeError(
+        `TickWriter: resumeAt must be an integer in [1, highWater ${this.highWater}], got ${this.resumeAt}`,
+      );
+    }
+    this.ahead = opts.source !== 'replay';
   }
 
   /** Queues a tick; the returned promise (when any) is backpressure. */
@@ -42,18 +55,24 @@ export class TickWriter {
     this.opts.producer.add(
       this.streamOf(symbol),
       encodeTickEntry({ symbol, ts, bid, ask, recv_ts, source: this.opts.source }),
+      { eventTime: ts },
     );
     return this.backpressure();
   }
 
   /**
    * Queues a watermark on every shard's tick stream and starts writing at once (no linger): the
-   * one that closes a minute releases its final bars, so it goes out ahead of the ticks queued
-   * after it instead of in their batch.
+   * one that closes a minute releases its final bars. A live feed's watermark also goes ahead of
+   * the queued ticks it does not need before it (event time at or after it: they belong to
+   * minutes it leaves open), so it waits only for the write under way, not for the last pulse's
+   * ticks behind it. A replay keeps the recording's order, so its bars are the same at any speed.
    */
   watermark(ts: number, feed: 'alive' | 'dead'): void | Promise<void> {
     const fields = encodeStreamEntry('watermark', { ts, feed, source: this.opts.source });
-    for (const stream of this.streams) this.opts.producer.add(stream, fields);
+    for (const stream of this.streams) {
+      if (this.ahead) this.opts.producer.addAhead(stream, fields, ts);
+      else this.opts.producer.add(stream, fields);
+    }
     void this.opts.producer.flush();
     return this.backpressure();
   }
