@@ -1,3 +1,5 @@
+import { MIN_EPOCH_MS } from '@fxcm/contracts';
+
 /** Limits the ingestor applies to every `fxcm:ohlcv` payload (V1 ingestor rails). */
 export interface OhlcvRails {
   allowedSymbols: ReadonlySet<string>;
@@ -24,7 +26,6 @@ export type RailsCheck =
   | { ok: true; symbol: string; tf: string; bars: IngestedBar[]; skippedPreview: number }
   | { ok: false; reason: string; detail: string };
 
-const MIN_OPEN = 946_684_800_000; // 2000-01-01T00:00:00Z
 const DAY_MS = 86_400_000;
 const BASE_FIELDS = ['open_time', 'close_time', 'open', 'high', 'low', 'close', 'volume'] as const;
 
@@ -67,7 +68,7 @@ export function checkOhlcvPayload(payload: unknown, rails: OhlcvRails): RailsChe
     const b = bar as unknown as IngestedBar;
     if (b.close_time < b.open_time) return refuse('bad_bar', `bars[${i}]: close_time < open_time`);
     if (b.low > b.high) return refuse('bad_bar', `bars[${i}]: low > high`);
-    if (b.open_time < MIN_OPEN || b.open_time > rails.now + DAY_MS) {
+    if (b.open_time < MIN_EPOCH_MS || b.open_time > rails.now + DAY_MS) {
       return refuse(
         'bad_time',
         `bars[${i}].open_time ${b.open_time} outside [2000-01-01, now + 1 day]`,

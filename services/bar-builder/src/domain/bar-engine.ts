@@ -1,3 +1,4 @@
+import { MAX_EPOCH_MS as MAX_TS, MIN_EPOCH_MS as MIN_TS } from '@fxcm/contracts';
 import { MINUTE_MS, minuteOf, roundDerived, type Bar, type Timeframe } from './bar';
 import { ColdStartCoverage } from './cold-start';
 import { BarEngineError, isBarEngineError } from './engine-error';
@@ -53,8 +54,6 @@ export type {
   TickDisposition,
 } from './engine-events';
 
-const MIN_TS = 946_684_800_000;
-const MAX_TS = 9_999_999_999_999;
 const MODE_MID = 0;
 const MODE_BID = 1;
 const MODE_ASK = 2;

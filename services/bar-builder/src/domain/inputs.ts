@@ -1,3 +1,4 @@
+import { MAX_EPOCH_MS as MAX_TS, MIN_EPOCH_MS as MIN_TS } from '@fxcm/contracts';
 import { MINUTE_MS, type BarSource } from './bar';
 
 /** A quote tick of one symbol; `ts` is its event time, int epoch ms UTC. */
@@ -64,10 +65,6 @@ export interface RestoredBar {
   avg_spread?: number;
   max_spread?: number;
 }
-
-// Anything before 2000-01-01 or past 2286 is a seconds/ms/µs mix-up, not a market time.
-const MIN_TS = 946_684_800_000;
-const MAX_TS = 9_999_999_999_999;
 
 function isPositivePrice(x: unknown): boolean {
   return typeof x === 'number' && x > 0 && x < Infinity;

@@ -1,4 +1,4 @@
-import { ContractError, normalizeSymbol, parseTimeframe } from '@fxcm/contracts';
+import { ContractError, MAX_EPOCH_MS, normalizeSymbol, parseTimeframe } from '@fxcm/contracts';
 import { ApiError } from './api-errors';
 
 /** A validated `GET /bars` request. */
@@ -22,9 +22,6 @@ export interface BarsQueryLimits {
   /** `limit` when none is given (capped by `maxBars`). */
   defaultLimit: number;
 }
-
-// Epoch ms up to year 2286; anything larger is a unit mistake (µs), not a date.
-const MAX_TIME_MS = 9_999_999_999_999;
 
 type RawQuery = Readonly<Record<string, unknown>>;
 
@@ -50,10 +47,10 @@ function parseTime(name: string, text: string): number {
     throw new ApiError('API_PARAM_INVALID', `${name} must be epoch ms or an ISO 8601 date-time`);
   }
   const ms = isMs ? Number(text) : Date.parse(text);
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIME_MS) {
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_EPOCH_MS) {
     throw new ApiError(
       'API_PARAM_INVALID',
-      `${name} ${JSON.stringify(text)} is not a time in [0, ${MAX_TIME_MS}] ms`,
+      `${name} ${JSON.stringify(text)} is not a time in [0, ${MAX_EPOCH_MS}] ms`,
     );
   }
   return ms;
@@ -105,7 +102,7 @@ export function parseBarsQuery(query: RawQuery, limits: BarsQueryLimits): BarsQu
   const fromText = single(query, 'from');
   const toText = single(query, 'to');
   const from = fromText === undefined ? 0 : parseTime('from', fromText);
-  const to = toText === undefined ? MAX_TIME_MS : parseTime('to', toText);
+  const to = toText === undefined ? MAX_EPOCH_MS : parseTime('to', toText);
   if (from > to) throw new ApiError('API_RANGE_INVALID', `from ${from} is after to ${to}`);
   return { symbol, tf, from, to, limit: parseLimit(single(query, 'limit'), limits) };
 }
