@@ -31,5 +31,5 @@ export type { FailureClass } from './failure-class';
 export { StreamProducer } from './producer';
 export type { StreamProducerOptions } from './producer';
 export { interruptibleSleep } from './sleep';
-export { streamIdMs } from './stream-id';
+export { parseStreamId, streamIdAfter, streamIdMs, type StreamIdParts } from './stream-id';
 export type { Sleeper } from './sleep';

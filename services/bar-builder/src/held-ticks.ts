@@ -1,14 +1,4 @@
-/** A Redis stream id `<ms>-<seq>` as its two numbers. */
-type StreamId = readonly [ms: number, seq: number];
-
-function parseId(id: string): StreamId {
-  const dash = id.indexOf('-');
-  return dash === -1 ? [Number(id), 0] : [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
-}
-
-function after(a: StreamId, b: StreamId): boolean {
-  return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
-}
+import { parseStreamId, streamIdAfter, type StreamIdParts } from '@fxcm/redis-streams';
 
 /**
  * Tick entries applied to minutes that are still open, grouped by minute and stream: each is
@@ -24,7 +14,7 @@ export class HeldTicks {
   /** minute → stream → ids, in stream (= arrival) order. */
   private readonly byMinute = new Map<number, Map<string, string[]>>();
   /** stream → the newest id ever held. */
-  private readonly newest = new Map<string, StreamId>();
+  private readonly newest = new Map<string, StreamIdParts>();
   private count = 0;
 
   /** Ticks held. */
@@ -46,8 +36,8 @@ export class HeldTicks {
   has(stream: string, id: string): boolean {
     const newest = this.newest.get(stream);
     if (newest === undefined) return false;
-    const key = parseId(id);
-    if (after(key, newest)) return false;
+    const key = parseStreamId(id);
+    if (streamIdAfter(key, newest)) return false;
     for (const streams of this.byMinute.values()) {
       const ids = streams.get(stream);
       if (ids && ids[insertionPoint(ids, key)] === id) return true;
@@ -67,9 +57,9 @@ export class HeldTicks {
       ids = [];
       streams.set(stream, ids);
     }
-    const key = parseId(id);
+    const key = parseStreamId(id);
     const newest = this.newest.get(stream);
-    if (newest === undefined || after(key, newest)) {
+    if (newest === undefined || streamIdAfter(key, newest)) {
       this.newest.set(stream, key);
       ids.push(id);
     } else {
@@ -99,12 +89,12 @@ export class HeldTicks {
 }
 
 /** The index of the first id in sorted `ids` not before `key`. */
-function insertionPoint(ids: readonly string[], key: StreamId): number {
+function insertionPoint(ids: readonly string[], key: StreamIdParts): number {
   let lo = 0;
   let hi = ids.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (after(key, parseId(ids[mid]!))) lo = mid + 1;
+    if (streamIdAfter(key, parseStreamId(ids[mid]!))) lo = mid + 1;
     else hi = mid;
   }
   return lo;
