@@ -103,9 +103,10 @@ export class StreamProducer {
   /**
    * Queues one entry ahead of the waiting entries of its stream that have an event time at or
    * after `passes`; the next write ends with it (call {@link flush} to start that write at once,
-   * after queueing every such entry it should carry). It never passes the write under way, an entry of its stream without an event time, or
-   * one with an earlier event time, so what a reader of the stream may infer from order still
-   * holds (a watermark `passes` promises that no later entry is older).
+   * after queueing every such entry it should carry). It never passes the write under way, an
+   * entry of its stream without an event time, or one with an earlier event time, so what a
+   * reader of the stream may infer from order still holds (a watermark at `passes` promises
+   * that no later entry is older).
    */
   addAhead(stream: string, fields: string[], passes: number): void {
     this.refuseIfClosed(stream);
