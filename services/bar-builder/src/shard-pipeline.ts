@@ -172,7 +172,9 @@ export class ShardPipeline {
   async handle(batch: StreamEntry[], ctx?: HandlerContext): Promise<void> {
     const { engine } = this.opts;
     const rejected: EntryRejection[] = [];
-    const events: BarEvent[] = [];
+    /** The 1m finals the batch made, by symbol: for the store once they are on the stream. */
+    const finals1m = new Map<string, StoredBar[]>();
+    let madeBars = false;
     const ackNow: StreamEntry[] = [];
     const ackAfterDurable: StreamEntry[] = [];
     /** A history bar, history range or feed gap was applied: coverage may have moved. */
@@ -216,7 +218,7 @@ export class ShardPipeline {
         )
           coverageInput = true;
         if (applied.kind === 'events') {
-          events.push(...applied.events);
+          madeBars = this.sendBars(applied.events, finals1m) || madeBars;
           ackAfterDurable.push(entry);
         } else if (applied.kind === 'tick' && applied.disposition !== 'applied') {
           ackNow.push(entry);
@@ -235,7 +237,7 @@ export class ShardPipeline {
     // Dead letters first: they are acked with it. Without a context (tests), acked plainly.
     if (ctx) await ctx.deadLetter(rejected);
     else ackNow.push(...rejected.map((r) => r.entry));
-    await this.makeDurable(events);
+    if (madeBars) await this.makeDurable(finals1m);
     const { watermark, symbols } = engine.status();
     const frontier = watermark === null ? -Infinity : minuteOf(watermark);
     if (watermark !== null && frontier > this.checkpointed) {
@@ -318,10 +320,14 @@ export class ShardPipeline {
     };
   }
 
-  /** Bars to the stream first (replayable), then to the store (the restore point). */
-  private async makeDurable(events: readonly BarEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const finals1m = new Map<string, StoredBar[]>();
+  /**
+   * Queues bar events on the bars stream and starts writing them at once: a watermark's finals
+   * leave as soon as it has made them, while the rest of its batch (ticks of the next minute,
+   * up to a read's worth) is applied. The 1m finals are collected for the store. True when
+   * there was any event.
+   */
+  private sendBars(events: readonly BarEvent[], finals1m: Map<string, StoredBar[]>): boolean {
+    if (events.length === 0) return false;
     for (const event of events) {
       const revision = event.kind === 'revised' ? event.revision : undefined;
       this.opts.producer.add(
@@ -338,6 +344,15 @@ export class ShardPipeline {
         this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, event.bar.close_time);
       }
     }
+    void this.opts.producer.flush();
+    return true;
+  }
+
+  /**
+   * The batch's bars on the stream first (replayable), then its 1m finals in the store (the
+   * restore point).
+   */
+  private async makeDurable(finals1m: ReadonlyMap<string, StoredBar[]>): Promise<void> {
     await this.opts.producer.flush();
     // One after another on purpose: side by side is faster but takes every core just as the
     // publisher signs these finals (docs/store.md, "How a write happens").

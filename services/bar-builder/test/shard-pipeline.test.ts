@@ -137,6 +137,35 @@ describe('ShardPipeline', () => {
     expect(readWatermarkCheckpoint(dir)).toBe(T + 61_000);
   });
 
+  it("starts writing a watermark's finals before it applies the rest of its batch", async () => {
+    const steps: string[] = [];
+    // the real producer, its flushes noted in the order of the pipeline's steps
+    const noting = new (class extends StreamProducer {
+      override flush(): Promise<void> {
+        steps.push('flush');
+        return super.flush();
+      }
+    })({ redis, maxLen: 10_000 });
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer: noting, acked },
+      { timeframes: ['1m'] },
+      {
+        now: () => {
+          steps.push('admit');
+          return T + 61_000;
+        },
+      },
+    );
+    await pipe.handle([tick(T + 1_000, 1.1), watermark(T + 61_000), tick(T + 61_000, 1.3)]);
+    // tick, watermark (its final goes out), the next minute's tick, the batch made durable (the
+    // clock is read again after it, for the released ticks)
+    expect(steps.join(' ')).toMatch(/^admit admit flush admit flush( admit)*$/);
+    expect((await barsOut()).filter((b) => b.complete)).toEqual([
+      { tf: '1m', open_time: T, close: 1.1, complete: true },
+    ]);
+    await noting.close();
+  });
+
   it('a batch redelivered while its ticks are still held neither re-applies nor releases them', async () => {
     const { pipe } = pipeline();
     const t1 = tick(T + 1_000, 1.1);
