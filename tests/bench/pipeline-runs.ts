@@ -5,7 +5,7 @@ import { encodeStreamEntry, streamNames } from '@fxcm/contracts';
 import { streamIdMs } from '@fxcm/redis-streams';
 import { Redis } from 'ioredis';
 import { TickRecorder } from '../../services/fxcm-gateway/src/recording/tick-recorder';
-import { SimMarket } from '../../services/fxcm-gateway/src/providers/sim/sim-market';
+import { quoteList, SimMarket } from '../../services/fxcm-gateway/src/providers/sim/sim-market';
 import { openCalendarFile } from '../harness/open-calendar';
 import { waitFor } from '../harness/suite';
 import {
@@ -57,9 +57,9 @@ export async function xaddCeiling(url: string, count: number): Promise<number> {
   const stream = `bench_ceiling:${process.pid}`;
   const market = new SimMarket({ seed: 11, ticksPerSecond: 20 });
   // encoded before the clock starts: the ceiling is Redis and the client, nothing else
-  const sample = market
-    .ticksInMinute('B001USD', FLOOD_START)
-    .map((t) => tickFields('B001USD', t.ts, t.bid, t.ask));
+  const sample = quoteList(market.ticksInMinute('B001USD', FLOOD_START)).map((t) =>
+    tickFields('B001USD', t.ts, t.bid, t.ask),
+  );
   try {
     const started = performance.now();
     for (let done = 0; done < count;) {
@@ -163,7 +163,7 @@ export async function floodRun(opts: PipelineRunOptions): Promise<FloodFigures> 
   let ticks = 0;
   for (let m = FLOOD_START; m < FLOOD_START + opts.minutes * MINUTE; m += MINUTE) {
     for (const symbol of symbols) {
-      for (const t of market.ticksInMinute(symbol, m)) {
+      for (const t of quoteList(market.ticksInMinute(symbol, m))) {
         recorder.record({ symbol, ts: t.ts, bid: t.bid, ask: t.ask, recvTs: t.ts });
         ticks += 1;
       }

@@ -14,13 +14,16 @@ import { FxcmError } from '../fxcm-rest/fxcm-errors';
 import type { QuoteProvider, TickSink } from '../provider';
 import { mulberry32, SimMarket } from './sim-market';
 
-/** Index of the first quote of `ticks` (in time order) later than `ts`. */
-function firstAfter(ticks: readonly { ts: number }[], ts: number): number {
+/** How far into a minute the simulator starts preparing the next one's quotes, ms. */
+const PREPARE_FROM_MS = 10_000;
+
+/** Index of the first of a minute's quote times (increasing) later than `ts`. */
+function firstAfter(times: Float64Array, ts: number): number {
   let lo = 0;
-  let hi = ticks.length;
+  let hi = times.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ticks[mid]!.ts <= ts) lo = mid + 1;
+    if (times[mid]! <= ts) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -197,8 +200,8 @@ export class SimProvider implements QuoteProvider {
       for (let m = Math.floor((from + 1) / 60_000) * 60_000; m <= now; m += 60_000) {
         const minute = this.market.ticksInMinute(symbol, m);
         // the quotes are in time order: start at the first one after `from`, stop past `now`
-        for (let i = firstAfter(minute, from); i < minute.length && minute[i]!.ts <= now; i += 1)
-          ticks.push({ symbol, ...minute[i]! });
+        for (let i = firstAfter(minute.ts, from); i < minute.length && minute.ts[i]! <= now; i += 1)
+          ticks.push({ symbol, ts: minute.ts[i]!, bid: minute.bid[i]!, ask: minute.ask[i]! });
       }
     }
     ticks.sort((a, b) => a.ts - b.ts);
@@ -210,12 +213,15 @@ export class SimProvider implements QuoteProvider {
   }
 
   /**
-   * Prepares the next minute's quotes a slice of symbols per pulse, all of them within the
-   * first ~20 s of the current minute, so no pulse (and no watermark) waits for a whole minute
-   * of every symbol to be computed at once.
+   * Prepares the next minute's quotes a slice of symbols per pulse, from {@link PREPARE_FROM_MS}
+   * into the current minute (clear of its start, when the last minute's final bars are being
+   * built and published) and within ~20 s, so no pulse (and no watermark) waits for a whole
+   * minute of every symbol to be computed at once.
    */
   private prepareAhead(now: number): void {
-    const next = Math.floor(now / 60_000) * 60_000 + 60_000;
+    const current = Math.floor(now / 60_000) * 60_000;
+    if (now - current < PREPARE_FROM_MS) return;
+    const next = current + 60_000;
     if (this.ahead.minute !== next) this.ahead = { minute: next, prepared: 0 };
     const symbols = this.opts.symbols;
     const slice = Math.ceil(symbols.length / 200);
