@@ -204,6 +204,7 @@ export function createApp({
             });
         },
         previewGate,
+        storeDelayMs: config.storeDelayMs,
         metrics,
         status,
         logger,
@@ -256,6 +257,10 @@ export function createApp({
         statusTimer?.stop();
         await control.close();
         await consumer?.close();
+        // the store steps still queued, their delays cut short, before the store closes
+        await pipeline?.drain().catch((err: unknown) => {
+          logger.error('a store step failed', { err });
+        });
         await producer.close();
         await historyQueue.close();
         await queueConn.quit();

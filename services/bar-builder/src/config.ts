@@ -56,6 +56,16 @@ export const configSpec = defineConfig([
     description: 'Final 1m bars kept per symbol (retention).',
   },
   {
+    key: 'storeDelayMs',
+    env: 'FXCM_STORE_DELAY_MS',
+    type: 'int',
+    min: 0,
+    max: 10_000,
+    default: 250,
+    description:
+      "While the feed is live, how long after a minute's final bars are on the bars stream the store appends them (ms; 0: at once). The input is read meanwhile; its acknowledgements wait for the store.",
+  },
+  {
     key: 'barsMaxLen',
     env: 'FXCM_BAR_STREAM_MAXLEN',
     type: 'int',

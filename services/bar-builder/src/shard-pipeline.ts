@@ -8,11 +8,12 @@ import {
 import { boundedLabel } from '@fxcm/metrics';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
-import type {
-  EntryRejection,
-  HandlerContext,
-  StreamEntry,
-  StreamProducer,
+import {
+  interruptibleSleep,
+  type EntryRejection,
+  type HandlerContext,
+  type StreamEntry,
+  type StreamProducer,
 } from '@fxcm/redis-streams';
 import type { StatusReporter, TargetSet } from '@fxcm/service-runtime';
 import {
@@ -39,6 +40,8 @@ const MAX_SYMBOL_SERIES = 64;
 const RELEASE_ACK_DELAY_MS = 2_000;
 /** Released ticks acknowledged per batch handled (or per idle call), one XACK per stream. */
 const RELEASE_ACK_CHUNK = 10_000;
+/** A watermark this close to the clock is a live feed's (ms): see `storeDelayMs`. */
+const LIVE_WITHIN_MS = 5 * 60_000;
 /** Options of {@link ShardPipeline}. */
 export interface ShardPipelineOptions {
   engine: BarEngine;
@@ -69,6 +72,14 @@ export interface ShardPipelineOptions {
   /** How long released ticks wait before they are acknowledged, ms (default 2,000). */
   releaseAckDelayMs?: number;
   /**
+   * While the feed is live, how long after a batch's finals are on the bars stream their store
+   * appends start, ms (default 0: at once, the input waiting for them). The publisher signs and
+   * sends those finals in that moment, and a minute's appends (one fdatasync per symbol) would
+   * take the cores from it. The input is read meanwhile; the acknowledgements, the checkpoint
+   * and the release of the minute's ticks wait for the appends, so a crash loses nothing.
+   */
+  storeDelayMs?: number;
+  /**
    * The (symbol, tf) targets on the wire (`stream.config`, then `set_universe`): previews of
    * anything else would only be read and dropped by the publisher, so they are not written.
    * Unset: every preview is written.
@@ -96,6 +107,12 @@ export class ShardPipeline {
   /** Minute of the last watermark written to the checkpoint. */
   private checkpointed = -Infinity;
   private lastFinalClose: number | undefined;
+  /** The queued store steps (live feed): their last one, or undefined when none is queued. */
+  private storing: Promise<void> | undefined;
+  /** A store step's failure that was not the store's, for the next batch to rethrow. */
+  private storeFailure: unknown;
+  /** The wait before a store step; {@link drain} cuts it short. */
+  private readonly storeDelay = interruptibleSleep();
   private lastPreviewAt: number | undefined;
   private readonly entries;
   private readonly bars;
@@ -170,6 +187,7 @@ export class ShardPipeline {
    * Rejected entries go to the dead-letter stream (when the consumer gives a context).
    */
   async handle(batch: StreamEntry[], ctx?: HandlerContext): Promise<void> {
+    if (this.storeFailure !== undefined) throw this.storeFailure;
     const { engine } = this.opts;
     const rejected: EntryRejection[] = [];
     /** The 1m finals the batch made, by symbol: for the store once they are on the stream. */
@@ -237,16 +255,29 @@ export class ShardPipeline {
     // Dead letters first: they are acked with it. Without a context (tests), acked plainly.
     if (ctx) await ctx.deadLetter(rejected);
     else ackNow.push(...rejected.map((r) => r.entry));
-    if (madeBars) await this.makeDurable(finals1m);
     const { watermark, symbols } = engine.status();
     const frontier = watermark === null ? -Infinity : minuteOf(watermark);
-    if (watermark !== null && frontier > this.checkpointed) {
-      this.opts.checkpoint.write(watermark);
-      this.checkpointed = frontier;
+    const settle = (acks: readonly StreamEntry[]): void => this.settle(watermark, frontier, acks);
+    // One store step queued at most: a second batch with bars waits for it, so the input is held
+    // back when the store cannot keep up, as without the delay.
+    if (madeBars && this.storing) {
+      await this.drainQueued();
+      if (this.storeFailure !== undefined) throw this.storeFailure;
     }
-    await this.ackAll([...ackNow, ...ackAfterDurable]);
-    if (frontier > this.held.oldestMinute()) {
-      this.released.add(this.held.releaseBefore(frontier), this.now());
+    const later = madeBars && this.storesLater(watermark);
+    if (later || this.storing) {
+      // Input goes on; what waits for the store (acks, checkpoint, released ticks) waits with it.
+      if (madeBars) await this.opts.producer.flush();
+      this.afterStore(
+        madeBars ? finals1m : undefined,
+        later ? (this.opts.storeDelayMs ?? 0) : 0,
+        () => settle(ackAfterDurable),
+      );
+      await this.ackAll(ackNow);
+    } else {
+      if (madeBars) await this.makeDurable(finals1m);
+      await this.ackAll([...ackNow, ...ackAfterDurable]);
+      settle([]);
     }
     await this.ackReleased();
     // Warm-up needs move only when a symbol appears, history or a feed gap arrives, or the
@@ -354,9 +385,91 @@ export class ShardPipeline {
    */
   private async makeDurable(finals1m: ReadonlyMap<string, StoredBar[]>): Promise<void> {
     await this.opts.producer.flush();
+    await this.storeAll(finals1m);
+  }
+
+  private async storeAll(finals1m: ReadonlyMap<string, StoredBar[]>): Promise<void> {
     // One after another on purpose: side by side is faster but takes every core just as the
     // publisher signs these finals (docs/store.md, "How a write happens").
     for (const [symbol, bars] of finals1m) await this.store(symbol, bars);
+  }
+
+  /**
+   * What a batch's effects being durable allows: the checkpoint moves to its watermark, and the
+   * ticks of the minutes it closed and `acks` (the entries that made its bars, when not
+   * acknowledged already) are queued for acknowledgement.
+   */
+  private settle(watermark: number | null, frontier: number, acks: readonly StreamEntry[]): void {
+    if (watermark !== null && frontier > this.checkpointed) {
+      this.opts.checkpoint.write(watermark);
+      this.checkpointed = frontier;
+    }
+    const now = this.now();
+    if (acks.length > 0) this.released.add(idsByStream(acks), now);
+    if (frontier > this.held.oldestMinute()) {
+      this.released.add(this.held.releaseBefore(frontier), now);
+    }
+  }
+
+  /**
+   * True when a batch's 1m finals go to the store {@link ShardPipelineOptions.storeDelayMs}
+   * after they are on the bars stream instead of at once: while the feed is live (the
+   * watermark within {@link LIVE_WITHIN_MS} of the clock). A replay or a catch-up writes them at
+   * once and waits for them, so the store holds its input back when it cannot keep up.
+   */
+  private storesLater(watermark: number | null): boolean {
+    const delay = this.opts.storeDelayMs ?? 0;
+    return delay > 0 && watermark !== null && this.now() - watermark <= LIVE_WITHIN_MS;
+  }
+
+  /**
+   * Queues a store step (after the steps already queued): the finals are appended after
+   * `delayMs`, then `settle` runs. Without finals only `settle` is queued, behind the appends of an
+   * earlier batch. A failure that is not the store's (a programmer error) is rethrown by the
+   * next {@link handle}.
+   */
+  private afterStore(
+    finals1m: ReadonlyMap<string, StoredBar[]> | undefined,
+    delayMs: number,
+    settle: () => void,
+  ): void {
+    const step = (this.storing ?? Promise.resolve()).then(async () => {
+      if (finals1m) {
+        if (delayMs > 0) await this.storeDelay.sleep(delayMs);
+        await this.storeAll(finals1m);
+      }
+      settle();
+    });
+    const tail = step.then(
+      () => {
+        if (this.storing === tail) this.storing = undefined;
+      },
+      (err: unknown) => {
+        // not the fault of the batch that finds it: a bug, for the consumer to crash on
+        this.storeFailure ??= Object.assign(
+          new Error(`a store step failed: ${(err as Error)?.message ?? String(err)}`, {
+            cause: err,
+          }),
+          { failureClass: 'programmer' as const },
+        );
+        if (this.storing === tail) this.storing = undefined;
+      },
+    );
+    this.storing = tail;
+  }
+
+  /**
+   * Resolves once every queued store step is done, their delays cut short (before the store is
+   * closed). Rethrows a step's failure that was not the store's.
+   */
+  async drain(): Promise<void> {
+    this.storeDelay.interrupt();
+    await this.drainQueued();
+    if (this.storeFailure !== undefined) throw this.storeFailure;
+  }
+
+  private async drainQueued(): Promise<void> {
+    while (this.storing) await this.storing;
   }
 
   private async store(symbol: string, bars: StoredBar[]): Promise<void> {
@@ -413,14 +526,19 @@ export class ShardPipeline {
   }
 
   private async ackAll(entries: readonly { stream: string; id: string }[]): Promise<void> {
-    const byStream = new Map<string, string[]>();
-    for (const e of entries) {
-      const ids = byStream.get(e.stream);
-      if (ids) ids.push(e.id);
-      else byStream.set(e.stream, [e.id]);
-    }
-    for (const [stream, ids] of byStream) await this.opts.ack(stream, ids);
+    for (const [stream, ids] of idsByStream(entries)) await this.opts.ack(stream, ids);
   }
+}
+
+/** Entry ids grouped by stream, in their order. */
+function idsByStream(entries: readonly { stream: string; id: string }[]): Map<string, string[]> {
+  const byStream = new Map<string, string[]>();
+  for (const e of entries) {
+    const ids = byStream.get(e.stream);
+    if (ids) ids.push(e.id);
+    else byStream.set(e.stream, [e.id]);
+  }
+  return byStream;
 }
 
 /** Status `degraded[]` flag while a partial minute went out from its ticks and awaits revision. */

@@ -166,6 +166,91 @@ describe('ShardPipeline', () => {
     await noting.close();
   });
 
+  it("while live, stores a minute's finals after the delay and reads on; acks wait for the store", async () => {
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      { timeframes: ['1m'] },
+      { now: () => T + 61_000, storeDelayMs: 150 }, // the watermark is a second old: live
+    );
+    const ticks = [tick(T + 1_000, 1.1), tick(T + 2_000, 1.2)];
+    const wm = watermark(T + 60_000);
+    const started = Date.now();
+    await pipe.handle([...ticks, wm]);
+    // the final is on the bars stream; the store, the acks and the checkpoint wait
+    expect((await barsOut()).filter((b) => b.complete)).toEqual([
+      { tf: '1m', open_time: T, close: 1.2, complete: true },
+    ]);
+    expect(await store.read('EURUSD', '1m')).toEqual([]);
+    expect(readWatermarkCheckpoint(dir)).toBeUndefined();
+    // the next batch is read meanwhile; what it settles waits behind the store
+    const next = tick(T + 61_000, 1.3);
+    const late = tick(T + 30_000, 1.0); // its minute is final: acked at once
+    await pipe.handle([next, late]);
+    expect(ids(acked)).toEqual([late.id]);
+    expect(pipe.detail()).toMatchObject({ held_ticks: 3 });
+
+    await pipe.drain();
+    expect(Date.now() - started).toBeLessThan(150); // drain cut the delay short
+    expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, close: 1.2 }]);
+    expect(readWatermarkCheckpoint(dir)).toBe(T + 60_000);
+    expect(pipe.detail()).toMatchObject({ held_ticks: 1 }); // the next minute's tick
+    await pipe.ackReleased();
+    expect(ids(acked).sort()).toEqual([late.id, wm.id, ...ticks.map((t) => t.id)].sort());
+  });
+
+  it('queues one store step at most: the next batch with bars waits for the one queued', async () => {
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      { timeframes: ['1m'] },
+      { now: () => T + 121_000, storeDelayMs: 100 },
+    );
+    await pipe.handle([tick(T + 1_000, 1.1), watermark(T + 60_000)]);
+    expect(await store.read('EURUSD', '1m')).toEqual([]);
+    await pipe.handle([tick(T + 61_000, 1.2), watermark(T + 120_000)]);
+    // the first minute's step was waited for; the second's is queued
+    expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, close: 1.1 }]);
+    await pipe.drain();
+    expect(await store.read('EURUSD', '1m')).toMatchObject([
+      { open_time: T, close: 1.1 },
+      { open_time: T + 60_000, close: 1.2 },
+    ]);
+    expect(readWatermarkCheckpoint(dir)).toBe(T + 120_000);
+  });
+
+  it('waits out the delay before the store appends when nothing cuts it short', async () => {
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      { timeframes: ['1m'] },
+      { now: () => T + 61_000, storeDelayMs: 100 },
+    );
+    const handled = Date.now();
+    await pipe.handle([tick(T + 1_000, 1.1), watermark(T + 60_000)]);
+    // a timer due before the delay's runs first
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(await store.read('EURUSD', '1m')).toEqual([]);
+    let stored: unknown[] = [];
+    while (stored.length === 0 && Date.now() - handled < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      stored = await store.read('EURUSD', '1m');
+    }
+    expect(stored).toMatchObject([{ open_time: T, close: 1.1 }]);
+    expect(Date.now() - handled).toBeGreaterThanOrEqual(100);
+    await pipe.drain();
+  });
+
+  it('a replay (a watermark far behind the clock) stores at once, the input waiting', async () => {
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer, acked },
+      { timeframes: ['1m'] },
+      { now: () => T + 3_600_000, storeDelayMs: 10_000 },
+    );
+    const t1 = tick(T + 1_000, 1.1);
+    const wm = watermark(T + 60_000);
+    await pipe.handle([t1, wm]);
+    expect(await store.read('EURUSD', '1m')).toMatchObject([{ open_time: T, close: 1.1 }]);
+    expect(ids(acked).sort()).toEqual([t1.id, wm.id].sort());
+  });
+
   it('a batch redelivered while its ticks are still held neither re-applies nor releases them', async () => {
     const { pipe } = pipeline();
     const t1 = tick(T + 1_000, 1.1);
