@@ -264,15 +264,12 @@ export class ShardPipeline {
       await this.drainQueued();
       if (this.storeFailure !== undefined) throw this.storeFailure;
     }
+    // Past the bound above, a batch with bars finds no step queued: the store delay is its own.
     const later = madeBars && this.storesLater(watermark);
     if (later || this.storing) {
       // Input goes on; what waits for the store (acks, checkpoint, released ticks) waits with it.
-      if (madeBars) await this.opts.producer.flush();
-      this.afterStore(
-        madeBars ? finals1m : undefined,
-        later ? (this.opts.storeDelayMs ?? 0) : 0,
-        () => settle(ackAfterDurable),
-      );
+      if (later) await this.opts.producer.flush();
+      this.afterStore(later ? finals1m : undefined, () => settle(ackAfterDurable));
       await this.ackAll(ackNow);
     } else {
       if (madeBars) await this.makeDurable(finals1m);
@@ -423,19 +420,18 @@ export class ShardPipeline {
   }
 
   /**
-   * Queues a store step (after the steps already queued): the finals are appended after
-   * `delayMs`, then `settle` runs. Without finals only `settle` is queued, behind the appends of an
-   * earlier batch. A failure that is not the store's (a programmer error) is rethrown by the
-   * next {@link handle}.
+   * Queues a store step (after the steps already queued): the finals are appended after the
+   * store delay, then `settle` runs. Without finals only `settle` is queued, behind the appends
+   * of an earlier batch. A failure that is not the store's (a programmer error) is rethrown by
+   * the next {@link handle}.
    */
   private afterStore(
     finals1m: ReadonlyMap<string, StoredBar[]> | undefined,
-    delayMs: number,
     settle: () => void,
   ): void {
     const step = (this.storing ?? Promise.resolve()).then(async () => {
       if (finals1m) {
-        if (delayMs > 0) await this.storeDelay.sleep(delayMs);
+        await this.storeDelay.sleep(this.opts.storeDelayMs ?? 0);
         await this.storeAll(finals1m);
       }
       settle();
