@@ -47,7 +47,7 @@ export function hmacHex(
     );
   }
   const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-  return createHmac(checked, key).update(Buffer.from(text, 'utf8')).digest('hex');
+  return createHmac(checked, key).update(text, 'utf8').digest('hex');
 }
 
 /** The signed part of a parsed message: `{symbol, tf, bars}` rendered with sorted keys. */

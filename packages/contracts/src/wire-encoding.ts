@@ -68,11 +68,15 @@ function violation(schema: string, message: string): ContractError {
   return new ContractError('CONTRACT_VIOLATION', `${schema}: ${message}`, { schema });
 }
 
-function finiteFloat(schema: string, where: string, v: unknown): PyFloat {
+function requireFinite(schema: string, where: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw violation(schema, `${where} must be a finite number, got ${String(v)}`);
   }
-  return new PyFloat(v);
+}
+
+function finiteFloat(schema: string, where: string, v: unknown): PyFloat {
+  requireFinite(schema, where, v);
+  return new PyFloat(v as number);
 }
 
 function validated<K extends ContractName>(name: K, value: unknown): void {
@@ -159,7 +163,7 @@ export function encodeOhlcvMessage(msg: OhlcvMessageInput, signing: OhlcvSigning
   (Array.isArray(msg.bars) ? msg.bars : []).forEach((bar: OhlcvBar, i: number) => {
     for (const key of OHLCV_BAR_FLOAT_FIELDS) {
       const v = (bar as unknown as Record<string, unknown>)[key];
-      if (v !== undefined) finiteFloat('ohlcv', `bars[${i}].${key}`, v);
+      if (v !== undefined) requireFinite('ohlcv', `bars[${i}].${key}`, v);
     }
   });
   const plain: Record<string, unknown> = { symbol: msg.symbol, tf: msg.tf, bars: msg.bars };
@@ -189,7 +193,7 @@ export function encodeOhlcvMessage(msg: OhlcvMessageInput, signing: OhlcvSigning
  */
 export function encodePriceTik(tik: PriceTik): string {
   for (const key of ['bid', 'ask', 'mid', 'tick_ts', 'snap_ts'] as const) {
-    finiteFloat('price-tik', key, tik[key]);
+    requireFinite('price-tik', key, tik[key]);
   }
   validated('price-tik', tik);
   return renderPythonJson(

@@ -42,6 +42,12 @@ const RELEASE_ACK_DELAY_MS = 2_000;
 const RELEASE_ACK_CHUNK = 10_000;
 /** A watermark this close to the clock is a live feed's (ms): see `storeDelayMs`. */
 const LIVE_WITHIN_MS = 5 * 60_000;
+/**
+ * Bars of one watermark written before the rest are encoded: at a minute's end (a final per
+ * symbol) the publisher reads the first ones while the builder encodes the others.
+ */
+const EARLY_WRITE = 128;
+
 /** Options of {@link ShardPipeline}. */
 export interface ShardPipelineOptions {
   engine: BarEngine;
@@ -350,12 +356,13 @@ export class ShardPipeline {
 
   /**
    * Queues bar events on the bars stream and starts writing them at once: a watermark's finals
-   * leave as soon as it has made them, while the rest of its batch (ticks of the next minute,
-   * up to a read's worth) is applied. The 1m finals are collected for the store. True when
-   * there was any event.
+   * leave as soon as it has made them (the first {@link EARLY_WRITE} before the others are
+   * encoded), while the rest of its batch (ticks of the next minute, up to a read's worth) is
+   * applied. The 1m finals are collected for the store. True when there was any event.
    */
   private sendBars(events: readonly BarEvent[], finals1m: Map<string, StoredBar[]>): boolean {
     if (events.length === 0) return false;
+    let queued = 0;
     for (const event of events) {
       const revision = event.kind === 'revised' ? event.revision : undefined;
       this.opts.producer.add(
@@ -371,6 +378,8 @@ export class ShardPipeline {
         else finals1m.set(event.symbol, [event.bar]);
         this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, event.bar.close_time);
       }
+      // The first bars of a minute's end go out while the rest are being encoded.
+      if (++queued === EARLY_WRITE) void this.opts.producer.flush();
     }
     void this.opts.producer.flush();
     return true;

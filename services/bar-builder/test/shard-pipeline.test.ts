@@ -166,6 +166,51 @@ describe('ShardPipeline', () => {
     await noting.close();
   });
 
+  it("writes the first finals of a minute's end before encoding the others, all once and in order", async () => {
+    const symbols = Array.from({ length: 300 }, (_, i) => `S${String(i).padStart(3, '0')}USD`);
+    // the real producer; at each flush, how many entries had been queued
+    let queued = 0;
+    const flushedAt: number[] = [];
+    const noting = new (class extends StreamProducer {
+      override add(...args: Parameters<StreamProducer['add']>): boolean {
+        queued += 1;
+        return super.add(...args);
+      }
+      override flush(): Promise<void> {
+        flushedAt.push(queued);
+        return super.flush();
+      }
+    })({ redis, maxLen: 10_000 });
+    const { pipe } = pipelineOn(
+      { redis, ns, dir, store, producer: noting, acked },
+      { timeframes: ['1m'] },
+      { now: () => T + 61_000 },
+    );
+    const ticks = symbols.map((symbol, i) =>
+      entry(
+        encodeStreamEntry('tick', {
+          symbol,
+          ts: T + 1_000 + i,
+          bid: 1.1,
+          ask: 1.10002,
+          recv_ts: T + 1_000 + i,
+          source: 'replay',
+        }),
+      ),
+    );
+    await pipe.handle(ticks);
+    flushedAt.length = 0;
+    await pipe.handle([watermark(T + 61_000)]);
+    // the early write at 128 finals, then the rest
+    expect(flushedAt.slice(0, 2)).toEqual([128, 300]);
+    const rows = await redis.xrange(`${ns}:x:bars:{0}`, '-', '+');
+    const finals = rows
+      .map(([, fields]) => decodeStreamEntry(fields))
+      .filter((e) => e.type === 'bar');
+    expect(finals.map((e) => (e.type === 'bar' ? e.data.symbol : ''))).toEqual(symbols);
+    await noting.close();
+  });
+
   it("while live, stores a minute's finals after the delay and reads on; acks wait for the store", async () => {
     const { pipe } = pipelineOn(
       { redis, ns, dir, store, producer, acked },

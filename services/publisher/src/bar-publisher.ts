@@ -4,6 +4,7 @@ import {
   encodeOhlcvMessage,
   keys,
   type HmacAlgo,
+  type OhlcvSigning,
 } from '@fxcm/contracts';
 import type { Logger } from '@fxcm/logging';
 import type { Metrics } from '@fxcm/metrics';
@@ -62,8 +63,13 @@ export class BarPublisher {
   private readonly published;
   private readonly rejections: EntryRejections;
   private readonly seed;
+  /** The namespace's keys and the signing options: the same for every message. */
+  private readonly keys;
+  private readonly sign: OhlcvSigning;
 
   constructor(private readonly opts: BarPublisherOptions) {
+    this.keys = keys(opts.namespace);
+    this.sign = opts.hmac ? { secret: opts.hmac.secret, algo: opts.hmac.algo } : {};
     this.seed = createPublisherMetrics(opts.metrics);
     this.published = opts.metrics.counter(
       'fxcm_publisher_bars_total',
@@ -156,16 +162,13 @@ export class BarPublisher {
     let decodedData: { symbol?: string; tf?: string } | undefined;
     try {
       const decoded = decodeStreamEntry(entry.fields);
-      const sign = this.opts.hmac
-        ? { secret: this.opts.hmac.secret, algo: this.opts.hmac.algo }
-        : {};
       if (decoded.type === 'bar_batch') {
         // A warmup's bars from the store: one message, once per (request, part).
         const { symbol, tf, bars, source, req_id, part } = decoded.data;
         return {
-          text: encodeOhlcvMessage({ symbol, tf, bars, source }, sign),
+          text: encodeOhlcvMessage({ symbol, tf, bars, source }, this.sign),
           kind: 'batch',
-          markKey: `${keys(this.opts.namespace).published(symbol, tf, bars[0].open_time)}:rp:${req_id}:${part}`,
+          markKey: `${this.keys.published(symbol, tf, bars[0].open_time)}:rp:${req_id}:${part}`,
           symbol,
           tf,
           closeTime: bars[bars.length - 1]!.close_time,
@@ -193,10 +196,10 @@ export class BarPublisher {
         };
       }
       return {
-        text: encodeOhlcvMessage({ symbol, tf, bars: [bar], source: bar.source }, sign),
+        text: encodeOhlcvMessage({ symbol, tf, bars: [bar], source: bar.source }, this.sign),
         kind,
         // A revision (an HTF bar rebuilt after a history fill) is a new message of the same key.
-        markKey: `${keys(this.opts.namespace).published(symbol, tf, bar.open_time)}${revision ? `:r${revision}` : ''}`,
+        markKey: `${this.keys.published(symbol, tf, bar.open_time)}${revision ? `:r${revision}` : ''}`,
         symbol,
         tf,
         closeTime: bar.close_time,
