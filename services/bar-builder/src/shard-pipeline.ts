@@ -362,8 +362,7 @@ export class ShardPipeline {
    */
   private sendBars(events: readonly BarEvent[], finals1m: Map<string, StoredBar[]>): boolean {
     if (events.length === 0) return false;
-    let queued = 0;
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       const revision = event.kind === 'revised' ? event.revision : undefined;
       this.opts.producer.add(
         this.opts.barsStream,
@@ -379,7 +378,7 @@ export class ShardPipeline {
         this.lastFinalClose = Math.max(this.lastFinalClose ?? 0, event.bar.close_time);
       }
       // The first bars of a minute's end go out while the rest are being encoded.
-      if (++queued === EARLY_WRITE) void this.opts.producer.flush();
+      if (i + 1 === EARLY_WRITE) void this.opts.producer.flush();
     }
     void this.opts.producer.flush();
     return true;

@@ -57,10 +57,10 @@ const entry = (fields: string[]): StreamEntry => ({
   id: `0-${(seq += 1)}`,
   fields,
 });
-const tick = (ts: number, bid: number) =>
+const tick = (ts: number, bid: number, symbol = 'EURUSD') =>
   entry(
     encodeStreamEntry('tick', {
-      symbol: 'EURUSD',
+      symbol,
       ts,
       bid,
       ask: bid + 0.00002,
@@ -186,19 +186,7 @@ describe('ShardPipeline', () => {
       { timeframes: ['1m'] },
       { now: () => T + 61_000 },
     );
-    const ticks = symbols.map((symbol, i) =>
-      entry(
-        encodeStreamEntry('tick', {
-          symbol,
-          ts: T + 1_000 + i,
-          bid: 1.1,
-          ask: 1.10002,
-          recv_ts: T + 1_000 + i,
-          source: 'replay',
-        }),
-      ),
-    );
-    await pipe.handle(ticks);
+    await pipe.handle(symbols.map((symbol, i) => tick(T + 1_000 + i, 1.1, symbol)));
     flushedAt.length = 0;
     await pipe.handle([watermark(T + 61_000)]);
     // the early write at 128 finals, then the rest

@@ -54,7 +54,8 @@ const SESSION_SPREAD: Readonly<Record<string, number>> = {
 /**
  * One minute's quotes of a symbol in time order, as columns: at load-test rates a minute of 500
  * symbols is 600 000 quotes, and one object per quote made the gateway's heap 125 MB of small
- * objects whose major collections took 130–150 ms of CPU every minute or so. Index `i` is one quote.
+ * objects whose major collections took 130–150 ms of CPU every minute or so. Index `i` is one
+ * quote.
  */
 export interface SimQuotes {
   readonly length: number;
