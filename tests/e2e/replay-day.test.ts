@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { checkContract, keys, verifyOhlcvSignature } from '@fxcm/contracts';
 import { readReferenceBars, type ReferenceBar } from '../harness/reference-bars';
-import { ROOT, waitFor } from '../harness/suite';
+import { ROOT, untilSubscribed, waitFor } from '../harness/suite';
 import { expectExactlyTheReference, pythonVerdict, SuiteRun } from '../harness/suite-run';
 
 // The whole suite as separate processes on a real Redis: the bundled real day goes in at the
@@ -11,9 +11,14 @@ const REFERENCE: ReferenceBar[] = readReferenceBars(join(ROOT, 'data', 'EURUSD_2
 
 describe('the suite end to end on the bundled real day', () => {
   it('publishes exactly the reference 1m bars, valid V1, signed so Python verifies them, and stores them', async () => {
-    const run = new SuiteRun('max', REFERENCE.length);
+    // The gateway starts once the ingestor listens: at full speed the first bars are published
+    // within a second, and a message published before it subscribed never reaches it.
+    const run = new SuiteRun('max', REFERENCE.length, {}, { deferred: ['fxcm-gateway'] });
     try {
       await run.start();
+      // the test's own subscriber and the ingestor
+      await untilSubscribed(run.redis, `${run.prefix}:ohlcv`, 60_000, 2);
+      run.launch('fxcm-gateway');
       await run.untilComplete(120_000);
       expectExactlyTheReference(run, REFERENCE);
 
@@ -41,10 +46,12 @@ describe('the suite end to end on the bundled real day', () => {
           .map((b) => b.open_time),
       );
       const index = `${keys(run.namespace).store('EURUSD', '1m')}:index`;
+      let stored = 0;
       await waitFor(
-        async () => (await run.redis.zcard(index)) === published1m.size,
+        async () => (stored = await run.redis.zcard(index)) === published1m.size,
         10_000,
-        () => `ingestor store does not hold the ${published1m.size} published 1m bars`,
+        () =>
+          `ingestor store holds ${stored} of the ${published1m.size} published 1m bars\n${run.logs()}`,
       );
 
       // the last quote of the day keeps coming on fxcm:price_tik, as V1 did

@@ -126,13 +126,21 @@ export async function dropNamespace(redis: Redis, namespace: string): Promise<vo
 }
 
 /**
- * Resolves once `channel` has a subscriber. fxcm:commands is pub/sub, as in V1: a command
- * published before the scheduler has subscribed is lost, so a test waits for this first.
+ * Resolves once `channel` has `count` subscribers (default one). fxcm:commands is pub/sub, as in
+ * V1: a command published before the scheduler has subscribed is lost, so a test waits for this
+ * first; the same holds for the ingestor on fxcm:ohlcv.
  */
-export async function untilSubscribed(redis: Redis, channel: string, ms: number): Promise<void> {
+export async function untilSubscribed(
+  redis: Redis,
+  channel: string,
+  ms: number,
+  count = 1,
+): Promise<void> {
+  let seen = 0;
   await waitFor(
-    async () => Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1]) > 0,
+    async () =>
+      (seen = Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1])) >= count,
     ms,
-    () => `nothing ever subscribed to ${channel}`,
+    () => `${channel} has ${seen} of ${count} subscribers`,
   );
 }
